@@ -1,0 +1,41 @@
+//! heddle-runtime: Node.js's worker model (node_worker.cc, node_messaging.cc) rebuilt in
+//! Rust.
+//!
+//! # Modules
+//!
+//! - [`sync`]: the only switch between `std` and loom; all shared state is built from it.
+//! - [`message`]: [`Message`], the engine-free payload, and the [`Ledger`] that audits it.
+//! - [`port`]: [`PortData`] (a port's shared queue), [`Port`] (its owner's handle),
+//!   [`TransferredPort`] (a port in transit).
+//! - [`group`]: [`SiblingGroup`]: entangle, dispatch, disentangle.
+//! - [`wake`]: [`Wake`], an event loop's coalescing wake-up, and the [`DrainBudget`].
+//! - [`locker`]: [`Locker`], the recursive isolate lock with an unlocker.
+//! - [`error`]: [`Error`].
+//!
+//! # A note on terminology
+//!
+//! - *Port data*: the shared half of a port, reachable from every thread of its group.
+//! - *Owner*: the event loop (thread) that receives a port's messages; a port in transit has
+//!   none.
+//! - *Entangled*: member of a sibling group. *Disentangled*: removed from it by a close.
+//! - *Close marker*: the queue entry that makes a port close after what was queued before it.
+//! - *Wake-up*: one `WakeReason` taken by a loop; for a port, one drain of at most
+//!   [`DrainBudget::limit`] messages.
+#![deny(unsafe_code)]
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+#![warn(missing_docs)]
+
+pub mod error;
+pub mod group;
+pub mod locker;
+pub mod message;
+pub mod port;
+pub mod sync;
+pub mod wake;
+
+pub use error::Error;
+pub use group::{Dispatch, SiblingGroup};
+pub use locker::{Locker, LockerGuard, UnlockerGuard};
+pub use message::{Ledger, LedgerCounts, Message, MessageParts, SharedMemory, Transferable};
+pub use port::{Drain, DrainStep, Entry, Port, PortData, PortId, PortIds, TransferredPort};
+pub use wake::{DrainBudget, Wake, WakeReason};
