@@ -45,8 +45,14 @@ pub struct SiblingGroup {
 }
 
 impl SiblingGroup {
+    /// An empty broadcast group named `name` (one `BroadcastChannel` name); ports enter it
+    /// with [`Port::join`](crate::Port::join).
+    pub fn named(name: impl Into<String>) -> Arc<SiblingGroup> {
+        SiblingGroup::entangle(Some(name.into()), &[])
+    }
+
     /// A group of `ports` (`MessagePortData::Entangle`); `name` makes it a broadcast group.
-    pub fn entangle(name: Option<String>, ports: &[&Arc<PortData>]) -> Arc<SiblingGroup> {
+    pub(crate) fn entangle(name: Option<String>, ports: &[&Arc<PortData>]) -> Arc<SiblingGroup> {
         let group = Arc::new(SiblingGroup {
             name,
             members: RwLock::new(BTreeMap::new()),
@@ -58,7 +64,7 @@ impl SiblingGroup {
     }
 
     /// Adds `port` to this group.
-    pub fn join(group: &Arc<SiblingGroup>, port: &Arc<PortData>) {
+    pub(crate) fn join(group: &Arc<SiblingGroup>, port: &Arc<PortData>) {
         let mut members = sync::write(&group.members);
         members.insert(port.id(), port.clone());
         port.set_group(Some(group.clone()));

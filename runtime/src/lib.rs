@@ -10,7 +10,7 @@
 //! - [`group`]: [`SiblingGroup`]: entangle, dispatch, disentangle.
 //! - [`wake`]: [`Wake`], an event loop's coalescing wake-up, and the [`DrainBudget`].
 //! - [`locker`]: [`Locker`], the recursive isolate lock with an unlocker.
-//! - [`error`]: [`Error`].
+//! - [`error`]: the crate's [`Error`] enum.
 //!
 //! # A note on terminology
 //!

@@ -200,6 +200,10 @@ fn take_shared(local: &mut VecDeque<Entry>, queue: &mut VecDeque<Entry>) {
 /// Dropping it closes the port, as Node's `MessagePort` destructor disentangles its data.
 pub struct Port {
     data: Arc<PortData>,
+    /// The group as of the last time this owner entangled or closed the port: only the
+    /// owner disentangles its own port, so the shared `PortData::group` cannot change
+    /// behind it. Cached so a post takes no queue lock of its own port.
+    group: Option<Arc<SiblingGroup>>,
     /// Entries moved out of the shared queue and not yet received, oldest first. They are
     /// older than everything still in the shared queue.
     local: VecDeque<Entry>,
@@ -212,6 +216,7 @@ impl Port {
     pub fn new(id: PortId, owner: Option<Arc<Wake>>) -> Self {
         Port {
             data: PortData::new(id, owner),
+            group: None,
             local: VecDeque::new(),
             transferred: false,
         }
@@ -221,7 +226,10 @@ impl Port {
     pub fn pair(ids: &PortIds, owner: Option<Arc<Wake>>) -> (Port, Port) {
         let a = Port::new(ids.next(), owner.clone());
         let b = Port::new(ids.next(), owner);
-        SiblingGroup::entangle(None, &[&a.data, &b.data]);
+        let (mut a, mut b) = (a, b);
+        let group = SiblingGroup::entangle(None, &[&a.data, &b.data]);
+        a.group = Some(group.clone());
+        b.group = Some(group);
         (a, b)
     }
 
@@ -230,9 +238,16 @@ impl Port {
         self.data.id
     }
 
-    /// The shared half, for joining a group.
+    /// The shared half.
     pub fn data(&self) -> &Arc<PortData> {
         &self.data
+    }
+
+    /// Makes this port a member of `group` (a `BroadcastChannel` name), leaving none.
+    pub fn join(&mut self, group: &Arc<SiblingGroup>) {
+        debug_assert!(self.group.is_none(), "a port joins one group");
+        SiblingGroup::join(group, &self.data);
+        self.group = Some(group.clone());
     }
 
     /// Posts `message` to every other port of this port's group (`postMessage`).
@@ -240,12 +255,9 @@ impl Port {
     /// A port that is closed, disentangled or transferred drops the message silently, as
     /// Node does; the returned [`Dispatch`] says which case happened.
     pub fn post(&self, message: Message) -> Dispatch {
-        if self.transferred {
-            return Dispatch::Detached;
-        }
-        match self.data.group() {
-            Some(group) => group.dispatch(&self.data, message),
-            None => Dispatch::Detached,
+        match &self.group {
+            Some(group) if !self.transferred => group.dispatch(&self.data, message),
+            _ => Dispatch::Detached,
         }
     }
 
@@ -304,7 +316,7 @@ impl Port {
         if self.transferred {
             return;
         }
-        match self.data.group() {
+        match self.group.take() {
             Some(group) => group.disentangle(&self.data),
             None => {
                 self.data.queue_close();
@@ -444,8 +456,10 @@ impl TransferredPort {
         if let Some(wake) = wake {
             wake.notify(WakeReason::Port(data.id));
         }
+        let group = data.group();
         Port {
             data,
+            group,
             local: VecDeque::new(),
             transferred: false,
         }
@@ -455,8 +469,10 @@ impl TransferredPort {
 impl Drop for TransferredPort {
     fn drop(&mut self) {
         if let Some(data) = self.data.take() {
+            let group = data.group();
             drop(Port {
                 data,
+                group,
                 local: VecDeque::new(),
                 transferred: false,
             });

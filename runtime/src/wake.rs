@@ -13,7 +13,7 @@
 use std::collections::VecDeque;
 
 use crate::port::PortId;
-use crate::sync::{self, Condvar, Mutex};
+use crate::sync::{self, AtomicBool, Condvar, Mutex, Ordering};
 
 /// Why an event loop was woken.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,61 +28,109 @@ pub enum WakeReason {
 
 /// An event loop's wake-up: a FIFO of [`WakeReason`]s and a condition variable to park on.
 pub struct Wake {
-    /// Reasons not yet taken by the loop, oldest first.
-    ready: Mutex<VecDeque<WakeReason>>,
-    /// Signalled whenever `ready` goes from empty to non-empty.
+    state: Mutex<WakeState>,
+    /// Signalled when a reason is queued while the loop is parked.
     available: Condvar,
+    /// A hint for spinning without the lock: `state.ready` was non-empty when last changed.
+    /// Written only under `state`'s lock; read without it only to decide whether to look.
+    ready_hint: AtomicBool,
+}
+
+struct WakeState {
+    /// Reasons not yet taken by the loop, oldest first.
+    ready: VecDeque<WakeReason>,
+    /// The loop is (about to be) blocked on `available`; a notify must signal it.
+    parked: bool,
 }
 
 impl Wake {
     /// A wake-up with nothing queued.
     pub fn new() -> Self {
         Wake {
-            ready: Mutex::new(VecDeque::new()),
+            state: Mutex::new(WakeState {
+                ready: VecDeque::new(),
+                parked: false,
+            }),
             available: Condvar::new(),
+            ready_hint: AtomicBool::new(false),
         }
     }
 
     /// Queues `reason` and unparks the loop if it is parked.
     pub fn notify(&self, reason: WakeReason) {
-        let mut ready = sync::lock(&self.ready);
-        ready.push_back(reason);
-        if ready.len() == 1 {
+        let mut st = sync::lock(&self.state);
+        st.ready.push_back(reason);
+        self.ready_hint.store(true, Ordering::Release);
+        if st.parked {
+            st.parked = false;
             self.available.notify_one();
         }
     }
 
+    fn pop(&self, st: &mut WakeState) -> Option<WakeReason> {
+        let reason = st.ready.pop_front();
+        if st.ready.is_empty() {
+            self.ready_hint.store(false, Ordering::Relaxed);
+        }
+        reason
+    }
+
     /// Takes the oldest reason, parking until there is one.
+    ///
+    /// Outside loom it first spins briefly, as crossbeam's channels do, because parking and
+    /// unparking a thread costs a system call each and a reply often arrives within
+    /// microseconds.
     pub fn wait(&self) -> WakeReason {
-        let mut ready = sync::lock(&self.ready);
+        #[cfg(not(loom))]
+        self.spin_for_reason();
+        let mut st = sync::lock(&self.state);
         loop {
-            if let Some(reason) = ready.pop_front() {
+            if let Some(reason) = self.pop(&mut st) {
                 return reason;
             }
-            ready = sync::wait(&self.available, ready);
+            st.parked = true;
+            st = sync::wait(&self.available, st);
+        }
+    }
+
+    #[cfg(not(loom))]
+    fn spin_for_reason(&self) {
+        for step in 0..10u32 {
+            if self.ready_hint.load(Ordering::Acquire) {
+                return;
+            }
+            if step < 6 {
+                for _ in 0..(1u32 << step) {
+                    std::hint::spin_loop();
+                }
+            } else {
+                std::thread::yield_now();
+            }
         }
     }
 
     /// Takes the oldest reason, if any, without parking.
     pub fn try_take(&self) -> Option<WakeReason> {
-        sync::lock(&self.ready).pop_front()
+        self.pop(&mut sync::lock(&self.state))
     }
 
     /// Takes the oldest reason, parking at most until `deadline`.
     #[cfg(not(loom))]
     pub fn wait_until(&self, deadline: std::time::Instant) -> Option<WakeReason> {
-        let mut ready = sync::lock(&self.ready);
+        let mut st = sync::lock(&self.state);
         loop {
-            if let Some(reason) = ready.pop_front() {
+            if let Some(reason) = self.pop(&mut st) {
                 return Some(reason);
             }
             let now = std::time::Instant::now();
             if now >= deadline {
+                st.parked = false;
                 return None;
             }
-            ready = self
+            st.parked = true;
+            st = self
                 .available
-                .wait_timeout(ready, deadline - now)
+                .wait_timeout(st, deadline - now)
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
@@ -90,7 +138,7 @@ impl Wake {
 
     /// How many reasons are queued.
     pub fn len(&self) -> usize {
-        sync::lock(&self.ready).len()
+        sync::lock(&self.state).ready.len()
     }
 
     /// Whether no reason is queued.

@@ -12,10 +12,13 @@ use crate::support::{model, msg};
 fn claim_6_dispatch_racing_disentangle_delivers_nothing_to_a_removed_port() {
     model(|| {
         let ids = PortIds::new();
-        let a = Port::new(ids.next(), None);
+        let group = SiblingGroup::named("claim-6");
+        let mut a = Port::new(ids.next(), None);
         let mut b = Port::new(ids.next(), None);
-        let c = Port::new(ids.next(), None);
-        let group = SiblingGroup::entangle(Some("claim-6".into()), &[a.data(), b.data(), c.data()]);
+        let mut c = Port::new(ids.next(), None);
+        for p in [&mut a, &mut b, &mut c] {
+            p.join(&group);
+        }
         let poster = thread::spawn(move || {
             let d = a.post(msg(1, 0));
             assert!(matches!(d, Dispatch::Delivered { .. }), "{d:?}");

@@ -13,13 +13,13 @@ fn claim_1_two_senders_one_receiver_lose_nothing_and_keep_each_senders_order() {
     model(|| {
         let ids = PortIds::new();
         let wake = Arc::new(Wake::new());
+        let group = SiblingGroup::named("claim-1");
         let mut receiver = Port::new(ids.next(), Some(wake.clone()));
-        let s1 = Port::new(ids.next(), None);
-        let s2 = Port::new(ids.next(), None);
-        let _group = SiblingGroup::entangle(
-            Some("claim-1".into()),
-            &[receiver.data(), s1.data(), s2.data()],
-        );
+        let mut s1 = Port::new(ids.next(), None);
+        let mut s2 = Port::new(ids.next(), None);
+        for p in [&mut receiver, &mut s1, &mut s2] {
+            p.join(&group);
+        }
         let senders: Vec<_> = [(1u8, s1), (2u8, s2)]
             .into_iter()
             .map(|(who, port)| {
