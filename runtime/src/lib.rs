@@ -10,6 +10,10 @@
 //! - [`group`]: [`SiblingGroup`]: entangle, dispatch, disentangle.
 //! - [`wake`]: [`Wake`], an event loop's coalescing wake-up, and the [`DrainBudget`].
 //! - [`locker`]: [`Locker`], the recursive isolate lock with an unlocker.
+//! - [`timers`]: [`Timers`](timers::Timers) and the [`Clock`](timers::Clock).
+//! - [`worker`]: the engine-free [`EventLoop`](worker::EventLoop) and the [`Guest`](worker::Guest) seam.
+//! - [`runtime`]: [`Runtime`], which runs a main script and its workers on V8.
+//! - `engine` (private): the V8 layer, the only code that names `v8::`.
 //! - [`error`]: the crate's [`Error`] enum.
 //!
 //! # A note on terminology
@@ -22,20 +26,33 @@
 //! - *Wake-up*: one `WakeReason` taken by a loop; for a port, one drain of at most
 //!   [`DrainBudget::limit`] messages.
 #![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 #![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
 #![warn(missing_docs)]
 
+#[cfg(not(loom))]
+#[allow(unsafe_code)]
+mod engine;
 pub mod error;
 pub mod group;
 pub mod locker;
 pub mod message;
 pub mod port;
+#[cfg(not(loom))]
+pub mod runtime;
 pub mod sync;
+pub mod timers;
 pub mod wake;
+#[cfg(not(loom))]
+pub mod worker;
 
 pub use error::Error;
 pub use group::{Dispatch, SiblingGroup};
 pub use locker::{Locker, LockerGuard, UnlockerGuard};
 pub use message::{Ledger, LedgerCounts, Message, MessageParts, SharedMemory, Transferable};
 pub use port::{Drain, DrainStep, Entry, Port, PortData, PortId, PortIds, TransferredPort};
+#[cfg(not(loom))]
+pub use runtime::{LogLine, LogSink, LogStream, MainScript, Outcome, Runtime, RuntimeOptions};
 pub use wake::{DrainBudget, Wake, WakeReason};
+#[cfg(not(loom))]
+pub use worker::WorkerId;

@@ -287,6 +287,20 @@ impl Port {
         self.local.pop_front()
     }
 
+    /// Whether the next entry to receive is the close marker.
+    pub fn next_is_close(&mut self) -> bool {
+        if self.local.is_empty() {
+            let mut st = sync::lock(&self.data.state);
+            std::mem::swap(&mut self.local, &mut st.queue);
+        }
+        matches!(self.local.front(), Some(Entry::Close))
+    }
+
+    /// Puts back a close marker that [`Port::receive`] just returned, so the loop sees it.
+    pub fn unreceive_close(&mut self) {
+        self.local.push_front(Entry::Close);
+    }
+
     /// Whether entries are waiting, here or in the shared queue.
     pub fn has_pending(&self) -> bool {
         !self.local.is_empty() || self.data.queued() > 0
@@ -321,6 +335,14 @@ impl Port {
             None => {
                 self.data.queue_close();
             }
+        }
+    }
+
+    /// Whether this port and `other` are members of the same group.
+    pub fn same_group(&self, other: &Port) -> bool {
+        match (&self.group, &other.group) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
         }
     }
 

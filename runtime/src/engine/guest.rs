@@ -1,0 +1,613 @@
+//! [`V8Guest`]: the [`Guest`] an event loop drives, and entry-script loading.
+//!
+//! Each task runs inside a `TryCatch`, then a microtask checkpoint. An exception that
+//! escapes a task, a microtask, or a promise rejected with no handler by the end of the
+//! checkpoint is the worker's uncaught error: it is reported (to the parent as `'error'`, or
+//! on stderr for the main thread) and the worker stops with exit code 1.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::engine::clone;
+use crate::engine::host::{self, str, HostRef, Stop};
+use crate::engine::thread::{self, Control};
+use crate::port::{Entry, PortId};
+use crate::runtime::LogStream;
+use crate::timers::TimerId;
+use crate::worker::{Flow, Guest};
+
+/// What a worker runs first.
+#[derive(Clone, Debug)]
+pub(crate) enum EntryScript {
+    /// A file, resolved already.
+    File(PathBuf),
+    /// Inline source (`new Worker(code, { eval: true })`).
+    Eval(String),
+}
+
+/// The guest of one isolate.
+pub(crate) struct V8Guest<'i> {
+    pub isolate: &'i mut v8::Isolate,
+    pub context: v8::Global<v8::Context>,
+    pub host: HostRef,
+    pub entry: EntryScript,
+}
+
+/// Modules loaded in one isolate.
+#[derive(Default)]
+pub(crate) struct ModuleMap {
+    /// Module by its key: an absolute path, or `node:<name>` for a builtin.
+    by_key: BTreeMap<String, v8::Global<v8::Module>>,
+    /// A module's key by its identity hash (to resolve relative imports).
+    key_of: BTreeMap<i32, String>,
+    /// A builtin module's exports object, by identity hash.
+    builtin_exports: BTreeMap<i32, v8::Global<v8::Object>>,
+}
+
+impl V8Guest<'_> {
+    /// Runs `f` as one task: in the context, under a `TryCatch`, then a microtask
+    /// checkpoint; reports what escaped.
+    fn task(&mut self, f: impl FnOnce(&mut v8::PinScope<'_, '_>, &HostRef)) -> Flow {
+        let host = self.host.clone();
+        v8::scope!(let scope, self.isolate);
+        let context = v8::Local::new(scope, &self.context);
+        let scope = &mut v8::ContextScope::new(scope, context);
+        v8::tc_scope!(let tc, scope);
+        f(tc, &host);
+        if tc.has_terminated() || tc.is_execution_terminating() {
+            return Flow::Stop;
+        }
+        if let Some(exception) = tc.exception() {
+            report_uncaught(tc, &host, exception);
+            return Flow::Stop;
+        }
+        tc.perform_microtask_checkpoint();
+        if tc.is_execution_terminating() {
+            return Flow::Stop;
+        }
+        if let Some(exception) = tc.exception() {
+            report_uncaught(tc, &host, exception);
+            return Flow::Stop;
+        }
+        let pending = host.pending_uncaught.borrow_mut().take();
+        if let Some(exception) = pending {
+            let exception = v8::Local::new(tc, exception);
+            report_uncaught(tc, &host, exception);
+            return Flow::Stop;
+        }
+        let rejected = host.rejections.borrow_mut().drain(..).next();
+        if let Some((_promise, reason)) = rejected {
+            let reason = v8::Local::new(tc, reason);
+            let error = unhandled_rejection(tc, reason);
+            report_uncaught(tc, &host, error);
+            return Flow::Stop;
+        }
+        if host.stop.borrow().is_some() {
+            return Flow::Stop;
+        }
+        Flow::Continue
+    }
+}
+
+fn call_hook(
+    scope: &mut v8::PinScope<'_, '_>,
+    host: &HostRef,
+    pick: impl FnOnce(&host::Hooks) -> &v8::Global<v8::Function>,
+    args: &[v8::Local<v8::Value>],
+) {
+    let f = host
+        .hooks
+        .borrow()
+        .as_ref()
+        .map(|h| v8::Local::new(scope, pick(h)));
+    if let Some(f) = f {
+        let undefined = v8::undefined(scope).into();
+        f.call(scope, undefined, args);
+    }
+}
+
+impl Guest for V8Guest<'_> {
+    fn start(&mut self) -> Flow {
+        let entry = self.entry.clone();
+        self.task(|scope, host| run_entry(scope, host, &entry))
+    }
+
+    fn deliver(&mut self, port: PortId, entry: Entry) -> Flow {
+        self.task(|scope, host| {
+            let id = v8::Number::new(scope, port.0 as f64).into();
+            let child = host.control_ports.borrow().get(&port).copied();
+            match entry {
+                Entry::Close => {
+                    if child.is_some() {
+                        host.control_ports.borrow_mut().remove(&port);
+                    } else {
+                        call_hook(scope, host, |h| &h.dispatch_close, &[id]);
+                    }
+                }
+                Entry::Message(message) => {
+                    if let Some(child) = child {
+                        deliver_control(scope, host, port, child, message);
+                        return;
+                    }
+                    // A message that cannot be deserialized is a 'messageerror', not a crash.
+                    v8::tc_scope!(let tc, scope);
+                    match clone::deserialize(tc, message.open()) {
+                        Some(value) => call_hook(tc, host, |h| &h.dispatch, &[id, value]),
+                        None => {
+                            let error = tc.exception().unwrap_or_else(|| {
+                                host::make_error(
+                                    tc,
+                                    "Error",
+                                    "",
+                                    "Unable to deserialize cloned data.",
+                                )
+                            });
+                            tc.reset();
+                            call_hook(tc, host, |h| &h.emit_message_error, &[id, error]);
+                        }
+                    }
+                    if tc.has_caught() || tc.has_terminated() {
+                        tc.rethrow();
+                    }
+                }
+            }
+        })
+    }
+
+    fn fire(&mut self, timer: TimerId) -> Flow {
+        self.task(|scope, host| {
+            let id = v8::Number::new(scope, timer.0 as f64).into();
+            call_hook(scope, host, |h| &h.fire, &[id]);
+        })
+    }
+}
+
+/// A lifecycle message from a child: decode it and tell the bootstrap's `control`.
+fn deliver_control(
+    scope: &mut v8::PinScope<'_, '_>,
+    host: &HostRef,
+    port: PortId,
+    child: crate::worker::WorkerId,
+    message: crate::message::Message,
+) {
+    let parts = message.open();
+    let Some((kind, payload)) = Control::decode(parts) else {
+        return;
+    };
+    let id = v8::Number::new(scope, port.0 as f64).into();
+    let (name, value): (&str, v8::Local<v8::Value>) = match kind {
+        Control::Online => ("online", v8::undefined(scope).into()),
+        Control::Exit(code) => {
+            host.children.borrow_mut().remove(&child);
+            ("exit", v8::Number::new(scope, code as f64).into())
+        }
+        Control::Error => {
+            v8::tc_scope!(let tc, scope);
+            let value = payload.and_then(|p| clone::deserialize(tc, p));
+            let value = match value {
+                Some(v) => v,
+                None => {
+                    tc.reset();
+                    host::make_error(tc, "Error", "", "[worker error could not be cloned]")
+                }
+            };
+            let name = str(tc, "error").into();
+            call_hook(tc, host, |h| &h.control, &[id, name, value]);
+            if tc.has_caught() || tc.has_terminated() {
+                tc.rethrow();
+            }
+            return;
+        }
+        Control::ErrorText(text) if text == thread::OOM_MARKER => (
+            "error",
+            host::make_error(
+                scope,
+                "Error",
+                "ERR_WORKER_OUT_OF_MEMORY",
+                "Worker terminated due to reaching memory limit: JS heap out of memory",
+            ),
+        ),
+        Control::ErrorText(text) => {
+            let msg = str(scope, &text);
+            ("error", v8::Exception::error(scope, msg))
+        }
+    };
+    let name = str(scope, name).into();
+    call_hook(scope, host, |h| &h.control, &[id, name, value]);
+}
+
+/// Node's wrapping of a non-Error rejection reason.
+fn unhandled_rejection<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    reason: v8::Local<'s, v8::Value>,
+) -> v8::Local<'s, v8::Value> {
+    if reason.is_native_error() {
+        return reason;
+    }
+    let text = reason.to_rust_string_lossy(scope);
+    host::make_error(
+        scope,
+        "Error",
+        "ERR_UNHANDLED_REJECTION",
+        &format!(
+            "This error originated either by throwing inside of an async function without a catch block, \
+             or by rejecting a promise which was not handled with .catch(). The promise rejected with the reason \"{text}\"."
+        ),
+    )
+}
+
+/// Reports an uncaught exception: to the parent (a worker) or on stderr (the main thread).
+pub(crate) fn report_uncaught<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    host: &HostRef,
+    exception: v8::Local<'s, v8::Value>,
+) {
+    if host.stop.borrow().is_some() {
+        return; // already stopping (process.exit, a previous error)
+    }
+    *host.stop.borrow_mut() = Some(Stop::Uncaught);
+    host.state.borrow_mut().exit = Some(1);
+    match host.parent_control {
+        Some(control) => {
+            v8::tc_scope!(let tc, scope);
+            let message = match clone::serialize(tc, exception, &[], None) {
+                Some(out) => Control::Error.encode(Some(out.message)),
+                None => {
+                    tc.reset();
+                    Control::ErrorText(describe_exception(tc, exception)).encode(None)
+                }
+            };
+            let _ = host.state.borrow_mut().post(control, message);
+        }
+        None => {
+            let text = describe_exception(scope, exception);
+            host.shared
+                .log(host.worker, LogStream::Stderr, &format!("Uncaught {text}"));
+        }
+    }
+}
+
+/// An exception as Node prints it: the stack if it has one, else its string form.
+pub(crate) fn describe_exception<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    exception: v8::Local<'s, v8::Value>,
+) -> String {
+    if let Ok(obj) = v8::Local::<v8::Object>::try_from(exception) {
+        let key = str(scope, "stack").into();
+        if let Some(stack) = obj.get(scope, key) {
+            if stack.is_string() {
+                return stack.to_rust_string_lossy(scope);
+            }
+        }
+    }
+    exception.to_rust_string_lossy(scope)
+}
+
+/// Whether `path` should load as an ES module: `.mjs`; `.cjs` never; otherwise a nearest
+/// `package.json` with `"type": "module"`.
+fn module_by_path(path: &Path) -> Option<bool> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("mjs") => return Some(true),
+        Some("cjs") => return Some(false),
+        _ => {}
+    }
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if let Ok(text) = std::fs::read_to_string(d.join("package.json")) {
+            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            return Some(compact.contains("\"type\":\"module\""));
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Whether a CommonJS compile error means the source is an ES module (Node 22's detection;
+/// see docs/ARCHITECTURE.md for why Heddle detects where Node 20 would throw).
+fn looks_like_esm(message: &str) -> bool {
+    message.contains("Cannot use import statement outside a module")
+        || message.contains("Unexpected token 'export'")
+        || message.contains("Cannot use 'import.meta' outside a module")
+        || message.contains("await is only valid in async functions")
+}
+
+fn run_entry(scope: &mut v8::PinScope<'_, '_>, host: &HostRef, entry: &EntryScript) {
+    let (name, code, path) = match entry {
+        EntryScript::Eval(code) => ("[worker eval]".to_string(), code.clone(), None),
+        EntryScript::File(path) => match std::fs::read_to_string(path) {
+            Ok(code) => (path.display().to_string(), code, Some(path.clone())),
+            Err(e) => {
+                let msg = format!("Cannot find module '{}': {e}", path.display());
+                host::throw(scope, "Error", "MODULE_NOT_FOUND", &msg);
+                return;
+            }
+        },
+    };
+    let forced = path.as_deref().and_then(module_by_path);
+    if forced == Some(true) {
+        run_module(scope, host, &name, &code);
+        return;
+    }
+    // CommonJS first; fall back to an ES module when the syntax says so.
+    let mut esm = false;
+    let compiled = {
+        v8::tc_scope!(let tc, scope);
+        match compile_commonjs(tc, &name, &code) {
+            Some(f) => Some(v8::Global::new(tc, f)),
+            None => {
+                let text = tc
+                    .exception()
+                    .map(|e| e.to_rust_string_lossy(tc))
+                    .unwrap_or_default();
+                if forced.is_none() && looks_like_esm(&text) {
+                    tc.reset();
+                    esm = true;
+                } else {
+                    tc.rethrow();
+                }
+                None
+            }
+        }
+    };
+    let Some(function) = compiled else {
+        if esm {
+            run_module(scope, host, &name, &code);
+        }
+        return;
+    };
+    let function = v8::Local::new(scope, function);
+    let require = host
+        .hooks
+        .borrow()
+        .as_ref()
+        .map(|h| v8::Local::new(scope, &h.require));
+    let Some(require) = require else { return };
+    let module = v8::Object::new(scope);
+    let exports: v8::Local<v8::Value> = v8::Object::new(scope).into();
+    let key = str(scope, "exports").into();
+    module.set(scope, key, exports);
+    let dir = path
+        .as_deref()
+        .and_then(Path::parent)
+        .map(|d| d.display().to_string())
+        .unwrap_or_else(|| ".".into());
+    let args = [
+        exports,
+        require.into(),
+        module.into(),
+        str(scope, &name).into(),
+        str(scope, &dir).into(),
+    ];
+    function.call(scope, exports, &args);
+}
+
+fn compile_commonjs<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    name: &str,
+    code: &str,
+) -> Option<v8::Local<'s, v8::Function>> {
+    let source_text = str(scope, code);
+    let resource = str(scope, name).into();
+    let origin = v8::ScriptOrigin::new(
+        scope, resource, 0, 0, false, 0, None, false, false, false, None,
+    );
+    let mut source = v8::script_compiler::Source::new(source_text, Some(&origin));
+    let params = ["exports", "require", "module", "__filename", "__dirname"].map(|p| str(scope, p));
+    v8::script_compiler::compile_function(
+        scope,
+        &mut source,
+        &params,
+        &[],
+        v8::script_compiler::CompileOptions::NoCompileOptions,
+        v8::script_compiler::NoCacheReason::NoReason,
+    )
+}
+
+fn compile_module<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    name: &str,
+    code: &str,
+) -> Option<v8::Local<'s, v8::Module>> {
+    let source_text = str(scope, code);
+    let resource = str(scope, name).into();
+    let origin = v8::ScriptOrigin::new(
+        scope, resource, 0, 0, false, 0, None, false, false, true, None,
+    );
+    let mut source = v8::script_compiler::Source::new(source_text, Some(&origin));
+    v8::script_compiler::compile_module(scope, &mut source)
+}
+
+/// Compiles, links and evaluates an ES module entry. Imports are loaded first (the whole
+/// graph), so the resolve callback only looks modules up.
+fn run_module(scope: &mut v8::PinScope<'_, '_>, host: &HostRef, name: &str, code: &str) {
+    let Some(module) = compile_module(scope, name, code) else {
+        return;
+    };
+    register(scope, name, module);
+    if load_imports(scope, host, name, module).is_none() {
+        return;
+    }
+    if module.instantiate_module(scope, resolve) != Some(true) {
+        return;
+    }
+    let Some(result) = module.evaluate(scope) else {
+        return;
+    };
+    if let Ok(promise) = v8::Local::<v8::Promise>::try_from(result) {
+        scope.perform_microtask_checkpoint();
+        if promise.state() == v8::PromiseState::Rejected {
+            let error = promise.result(scope);
+            scope.throw_exception(error);
+        }
+    }
+}
+
+fn register(scope: &mut v8::PinScope<'_, '_>, key: &str, module: v8::Local<v8::Module>) {
+    let hash = module.get_identity_hash().get();
+    let global = v8::Global::new(scope, module);
+    if let Some(map) = scope.get_slot_mut::<ModuleMap>() {
+        map.by_key.insert(key.to_string(), global);
+        map.key_of.insert(hash, key.to_string());
+    }
+}
+
+fn resolve_key(referrer: &str, specifier: &str) -> Result<String, String> {
+    let bare = specifier.strip_prefix("node:").unwrap_or(specifier);
+    if thread::BUILTINS.contains(&bare) {
+        return Ok(format!("node:{bare}"));
+    }
+    let spec = specifier.strip_prefix("file://").unwrap_or(specifier);
+    if spec.starts_with('/') {
+        return Ok(spec.to_string());
+    }
+    if spec.starts_with("./") || spec.starts_with("../") {
+        let base = Path::new(referrer).parent().unwrap_or(Path::new("."));
+        return Ok(normalize(&base.join(spec)).display().to_string());
+    }
+    Err(format!(
+        "Cannot find package '{specifier}' imported from {referrer} (Heddle resolves node: builtins and relative files)"
+    ))
+}
+
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn load_imports(
+    scope: &mut v8::PinScope<'_, '_>,
+    host: &HostRef,
+    key: &str,
+    module: v8::Local<v8::Module>,
+) -> Option<()> {
+    let requests = module.get_module_requests();
+    for i in 0..requests.length() {
+        let request = requests.get(scope, i)?;
+        let request = v8::Local::<v8::ModuleRequest>::try_from(request).ok()?;
+        let specifier = request.get_specifier().to_rust_string_lossy(scope);
+        let target = match resolve_key(key, &specifier) {
+            Ok(t) => t,
+            Err(msg) => {
+                host::throw(scope, "Error", "ERR_MODULE_NOT_FOUND", &msg);
+                return None;
+            }
+        };
+        let known = scope
+            .get_slot::<ModuleMap>()
+            .is_some_and(|m| m.by_key.contains_key(&target));
+        if known {
+            continue;
+        }
+        if let Some(builtin) = target.strip_prefix("node:") {
+            builtin_module(scope, host, builtin)?;
+            continue;
+        }
+        let code = match std::fs::read_to_string(&target) {
+            Ok(code) => code,
+            Err(e) => {
+                let msg = format!("Cannot find module '{target}' imported from {key}: {e}");
+                host::throw(scope, "Error", "ERR_MODULE_NOT_FOUND", &msg);
+                return None;
+            }
+        };
+        let child = compile_module(scope, &target, &code)?;
+        register(scope, &target, child);
+        load_imports(scope, host, &target, child)?;
+    }
+    Some(())
+}
+
+fn builtin_module(scope: &mut v8::PinScope<'_, '_>, host: &HostRef, name: &str) -> Option<()> {
+    let require = host
+        .hooks
+        .borrow()
+        .as_ref()
+        .map(|h| v8::Local::new(scope, &h.require))?;
+    let undefined = v8::undefined(scope).into();
+    let arg = str(scope, name).into();
+    let exports = require.call(scope, undefined, &[arg])?;
+    let exports = v8::Local::<v8::Object>::try_from(exports).ok()?;
+    let keys = exports.get_own_property_names(scope, Default::default())?;
+    let mut names = vec![str(scope, "default")];
+    for i in 0..keys.length() {
+        let k = keys.get_index(scope, i)?;
+        if k.is_string() {
+            let k = v8::Local::<v8::String>::try_from(k).ok()?;
+            if k.to_rust_string_lossy(scope) != "default" {
+                names.push(k);
+            }
+        }
+    }
+    let module_name = str(scope, &format!("node:{name}"));
+    let module = v8::Module::create_synthetic_module(scope, module_name, &names, builtin_steps);
+    let hash = module.get_identity_hash().get();
+    let exports = v8::Global::new(scope, exports);
+    if let Some(map) = scope.get_slot_mut::<ModuleMap>() {
+        map.builtin_exports.insert(hash, exports);
+    }
+    register(scope, &format!("node:{name}"), module);
+    Some(())
+}
+
+fn builtin_steps<'s>(
+    context: v8::Local<'s, v8::Context>,
+    module: v8::Local<'s, v8::Module>,
+) -> Option<v8::Local<'s, v8::Value>> {
+    v8::callback_scope!(unsafe scope, context);
+    let hash = module.get_identity_hash().get();
+    let exports = scope
+        .get_slot::<ModuleMap>()?
+        .builtin_exports
+        .get(&hash)?
+        .clone();
+    let exports = v8::Local::new(scope, exports);
+    let default = str(scope, "default");
+    module.set_synthetic_module_export(scope, default, exports.into())?;
+    let keys = exports.get_own_property_names(scope, Default::default())?;
+    for i in 0..keys.length() {
+        let k = keys.get_index(scope, i)?;
+        let Ok(name) = v8::Local::<v8::String>::try_from(k) else {
+            continue;
+        };
+        if name.to_rust_string_lossy(scope) == "default" {
+            continue;
+        }
+        let value = exports.get(scope, k)?;
+        module.set_synthetic_module_export(scope, name, value)?;
+    }
+    Some(v8::undefined(scope).into())
+}
+
+fn resolve<'s>(
+    context: v8::Local<'s, v8::Context>,
+    specifier: v8::Local<'s, v8::String>,
+    _attributes: v8::Local<'s, v8::FixedArray>,
+    referrer: v8::Local<'s, v8::Module>,
+) -> Option<v8::Local<'s, v8::Module>> {
+    v8::callback_scope!(unsafe scope, context);
+    let specifier = specifier.to_rust_string_lossy(scope);
+    let hash = referrer.get_identity_hash().get();
+    let found = scope.get_slot::<ModuleMap>().and_then(|map| {
+        let from = map.key_of.get(&hash)?;
+        let key = resolve_key(from, &specifier).ok()?;
+        map.by_key.get(&key).cloned()
+    });
+    match found {
+        Some(module) => Some(v8::Local::new(scope, module)),
+        None => {
+            let msg = str(scope, &format!("Cannot find module '{specifier}'"));
+            let e = v8::Exception::error(scope, msg);
+            scope.throw_exception(e);
+            None
+        }
+    }
+}

@@ -1,0 +1,20 @@
+//! The V8 engine layer: the only code in the crate that names `v8::`.
+//!
+//! - [`platform`]: process-wide V8 initialisation, once.
+//! - [`host`]: the per-isolate [`host::Host`]: loop state, hooks into the bootstrap script.
+//! - [`clone`]: structured clone through `ValueSerializer`/`ValueDeserializer`.
+//! - [`ops`]: the native functions the bootstrap script calls.
+//! - [`guest`]: [`guest::V8Guest`], the [`Guest`](crate::worker::Guest) the event loop drives,
+//!   and loading of entry scripts (CommonJS and ES modules).
+//! - [`thread`]: a worker's OS thread, from isolate creation to its exit message.
+//!
+//! `bootstrap.js` is the Node-compatible surface inside each isolate.
+
+pub(crate) mod clone;
+pub(crate) mod guest;
+pub(crate) mod host;
+pub(crate) mod ops;
+pub(crate) mod platform;
+pub(crate) mod thread;
+
+pub(crate) use thread::KeptIsolate;

@@ -1,0 +1,255 @@
+//! The native functions behind `bootstrap.js`, installed on the object it receives as `ops`.
+//!
+//! Each op takes the [`Host`](super::host::Host) out of the isolate slot, does one thing to
+//! the loop state or the runtime, and returns. Argument errors throw; ops never panic on
+//! input (a panic inside a V8 callback aborts the process).
+
+use crate::engine::clone;
+use crate::engine::host::{self, str};
+use crate::engine::thread;
+use crate::group::Dispatch;
+use crate::port::PortId;
+use crate::runtime::LogStream;
+use crate::timers::{Clock, TimerId, TimerSpec};
+use crate::worker::{Point, WorkerId};
+
+type Args<'s> = v8::FunctionCallbackArguments<'s>;
+type Ret<'s> = v8::ReturnValue<'s, v8::Value>;
+
+fn num(scope: &mut v8::PinScope<'_, '_>, args: &Args<'_>, i: i32) -> f64 {
+    args.get(i).number_value(scope).unwrap_or(f64::NAN)
+}
+
+fn port_arg(scope: &mut v8::PinScope<'_, '_>, args: &Args<'_>, i: i32) -> PortId {
+    PortId(num(scope, args, i) as u64)
+}
+
+fn array_items<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    value: v8::Local<'s, v8::Value>,
+) -> Vec<v8::Local<'s, v8::Value>> {
+    let Ok(array) = v8::Local::<v8::Array>::try_from(value) else {
+        return Vec::new();
+    };
+    (0..array.length())
+        .filter_map(|i| array.get_index(scope, i))
+        .collect()
+}
+
+/// Installs every op on a fresh object and returns it.
+pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object> {
+    let ops = v8::Object::new(scope);
+    macro_rules! op {
+        ($name:literal, $f:expr) => {{
+            let f = v8::Function::new(scope, $f).expect("[runtime internal bug] op function");
+            let key = str(scope, $name);
+            ops.set(scope, key.into(), f.into());
+        }};
+    }
+    op!("brand", brand);
+    op!("channel", channel);
+    op!("post", post);
+    op!("receive", receive);
+    op!("start", start);
+    op!("stop", stop);
+    op!("close", close);
+    op!("ref", set_ref);
+    op!("hasRef", has_ref);
+    op!("broadcast", broadcast);
+    op!("clone", clone_value);
+    op!("spawn", spawn);
+    op!("terminate", terminate);
+    op!("timerAdd", timer_add);
+    op!("timerCancel", timer_cancel);
+    op!("timerRef", timer_ref);
+    op!("timerHasRef", timer_has_ref);
+    op!("log", log);
+    op!("exit", exit);
+    op!("point", point);
+    ops
+}
+
+fn brand<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    let Ok(obj) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
+        return;
+    };
+    let key = v8::Local::new(scope, &host.brand);
+    obj.set_private(scope, key, args.get(1));
+}
+
+fn channel<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, mut rv: Ret<'s>) {
+    let host = host::host(scope);
+    let (a, b) = host.state.borrow_mut().channel();
+    let items = [
+        v8::Number::new(scope, a.0 as f64).into(),
+        v8::Number::new(scope, b.0 as f64).into(),
+    ];
+    rv.set(v8::Array::new_with_elements(scope, &items).into());
+}
+
+fn post<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    let port = port_arg(scope, &args, 0);
+    let transfer = array_items(scope, args.get(2));
+    host.shared.gate.point(host.worker, &Point::Post(port));
+    let Some(out) = clone::serialize(scope, args.get(1), &transfer, Some(port)) else {
+        return; // a clone error is pending
+    };
+    if out.posted_to_itself {
+        host.shared.log(
+            host.worker,
+            LogStream::Stderr,
+            "(node) Warning: The target port was posted to itself, and the communication channel was lost",
+        );
+        return;
+    }
+    let dispatched = host.state.borrow_mut().post(port, out.message);
+    if let Dispatch::MultipleDestinations(_) = dispatched {
+        host::throw(
+            scope,
+            "DOMException",
+            "DataCloneError",
+            "Transferables cannot be used with multiple destinations.",
+        );
+    }
+}
+
+fn receive<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
+    let host = host::host(scope);
+    let port = port_arg(scope, &args, 0);
+    let Some(message) = host.state.borrow_mut().receive_now(port) else {
+        return; // undefined
+    };
+    if let Some(value) = clone::deserialize(scope, message.open()) {
+        rv.set(v8::Array::new_with_elements(scope, &[value]).into());
+    }
+}
+
+fn start<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    let port = port_arg(scope, &args, 0);
+    host.state.borrow_mut().set_receiving(port, true);
+}
+
+fn stop<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    let port = port_arg(scope, &args, 0);
+    host.state.borrow_mut().set_receiving(port, false);
+}
+
+fn close<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    let port = port_arg(scope, &args, 0);
+    host.shared.gate.point(host.worker, &Point::Close(port));
+    host.state.borrow_mut().close(port);
+}
+
+fn set_ref<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    let port = port_arg(scope, &args, 0);
+    let on = args.get(1).boolean_value(scope);
+    host.state.borrow_mut().set_ref(port, on);
+}
+
+fn has_ref<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
+    let host = host::host(scope);
+    let port = port_arg(scope, &args, 0);
+    let refed = host.state.borrow().is_refed(port);
+    rv.set(v8::Boolean::new(scope, refed).into());
+}
+
+fn broadcast<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
+    let host = host::host(scope);
+    let name = args.get(0).to_rust_string_lossy(scope);
+    let group = host.shared.broadcast_group(&name);
+    let id = host.state.borrow_mut().join(&group);
+    rv.set(v8::Number::new(scope, id.0 as f64).into());
+}
+
+fn clone_value<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
+    let transfer = array_items(scope, args.get(1));
+    let Some(out) = clone::serialize(scope, args.get(0), &transfer, None) else {
+        return;
+    };
+    if let Some(value) = clone::deserialize(scope, out.message.open()) {
+        rv.set(value);
+    }
+}
+
+fn spawn<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
+    let Some((id, public, control)) = thread::spawn_child(scope, &args) else {
+        return;
+    };
+    let items = [
+        v8::Number::new(scope, id.0 as f64).into(),
+        v8::Number::new(scope, public.0 as f64).into(),
+        v8::Number::new(scope, control.0 as f64).into(),
+    ];
+    rv.set(v8::Array::new_with_elements(scope, &items).into());
+}
+
+fn terminate<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    let id = WorkerId(num(scope, &args, 0) as u64);
+    host.shared.gate.point(host.worker, &Point::Terminate(id));
+    let control = host.children.borrow().get(&id).map(|c| c.control.clone());
+    if let Some(control) = control {
+        control.terminate();
+    }
+}
+
+fn timer_add<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
+    let host = host::host(scope);
+    let spec = TimerSpec {
+        delay_ms: num(scope, &args, 0),
+        repeat: args.get(1).boolean_value(scope),
+    };
+    let now = host.shared.clock.now_ms();
+    let id = host.state.borrow_mut().timers.add(spec, now);
+    rv.set(v8::Number::new(scope, id.0 as f64).into());
+}
+
+fn timer_cancel<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    let id = TimerId(num(scope, &args, 0) as u64);
+    host.state.borrow_mut().timers.cancel(id);
+}
+
+fn timer_ref<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    let id = TimerId(num(scope, &args, 0) as u64);
+    let on = args.get(1).boolean_value(scope);
+    host.state.borrow_mut().timers.set_ref(id, on);
+}
+
+fn timer_has_ref<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
+    let host = host::host(scope);
+    let id = TimerId(num(scope, &args, 0) as u64);
+    let refed = host.state.borrow().timers.is_refed(id);
+    rv.set(v8::Boolean::new(scope, refed).into());
+}
+
+fn log<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    let stream = if num(scope, &args, 0) == 2.0 {
+        LogStream::Stderr
+    } else {
+        LogStream::Stdout
+    };
+    let text = args.get(1).to_rust_string_lossy(scope);
+    host.shared.log(host.worker, stream, &text);
+}
+
+fn exit<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    let code = num(scope, &args, 0) as i32;
+    *host.stop.borrow_mut() = Some(host::Stop::Exit(code));
+    host.state.borrow_mut().exit = Some(code);
+    scope.terminate_execution();
+}
+
+fn point<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    host.shared.gate.point(host.worker, &Point::Yield);
+}

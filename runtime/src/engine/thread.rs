@@ -1,0 +1,608 @@
+//! A worker's OS thread: isolate creation, bootstrap, the event loop, and its end.
+//!
+//! Teardown order (one place, here): the loop stops; the exit code is decided; the parent
+//! is sent `exit`; the host leaves the isolate slot (its loop state, and so its ports, are
+//! dropped: the parent's side sees `close`); the isolate is unlocked and either kept (for
+//! [`Runtime::eval_in`](crate::runtime::Runtime::eval_in)) or disposed.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::ffi::c_void;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use crate::engine::clone;
+use crate::engine::guest::{EntryScript, ModuleMap, V8Guest};
+use crate::engine::host::{self, str, Child, Hooks, Host, HostRef, Stop};
+use crate::engine::ops;
+use crate::engine::platform;
+use crate::locker::Locker;
+use crate::message::{Message, MessageParts};
+use crate::port::{PortId, TransferredPort};
+use crate::runtime::{LogStream, Shared};
+use crate::wake::Wake;
+use crate::worker::{EventLoop, LoopState, Point, WorkerControl, WorkerId};
+
+/// Builtin module names that `require` and `import` resolve.
+pub(crate) const BUILTINS: &[&str] = &["worker_threads", "timers", "events", "process"];
+
+const BOOTSTRAP: &str = include_str!("bootstrap.js");
+
+/// A worker's lifecycle message to its parent, on the control channel.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Control {
+    /// The worker started running its script.
+    Online,
+    /// An uncaught error, serialized (the payload follows the tag).
+    Error,
+    /// An uncaught error that could not be cloned, as text.
+    ErrorText(String),
+    /// The worker stopped with this exit code.
+    Exit(i32),
+}
+
+const TAG_ONLINE: u8 = 1;
+const TAG_ERROR: u8 = 2;
+const TAG_ERROR_TEXT: u8 = 3;
+const TAG_EXIT: u8 = 4;
+
+impl Control {
+    /// The message carrying this control (with `payload`, a serialized error, for `Error`).
+    pub(crate) fn encode(self, payload: Option<Message>) -> Message {
+        let mut message = payload.unwrap_or_else(|| Message::from_bytes(Vec::new()));
+        let mut head = match self {
+            Control::Online => vec![TAG_ONLINE],
+            Control::Error => vec![TAG_ERROR],
+            Control::ErrorText(text) => {
+                let mut v = vec![TAG_ERROR_TEXT];
+                v.extend_from_slice(text.as_bytes());
+                v
+            }
+            Control::Exit(code) => {
+                let mut v = vec![TAG_EXIT];
+                v.extend_from_slice(&code.to_le_bytes());
+                v
+            }
+        };
+        head.append(&mut message.data);
+        message.data = head;
+        message
+    }
+
+    /// Splits a control message into its kind and, for `Error`, the serialized error.
+    pub(crate) fn decode(mut parts: MessageParts) -> Option<(Control, Option<MessageParts>)> {
+        let tag = *parts.data.first()?;
+        let rest = parts.data.split_off(1);
+        match tag {
+            TAG_ONLINE => Some((Control::Online, None)),
+            TAG_EXIT => Some((
+                Control::Exit(i32::from_le_bytes(rest.get(..4)?.try_into().ok()?)),
+                None,
+            )),
+            TAG_ERROR_TEXT => Some((
+                Control::ErrorText(String::from_utf8_lossy(&rest).into_owned()),
+                None,
+            )),
+            TAG_ERROR => {
+                parts.data = rest;
+                Some((Control::Error, Some(parts)))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Heap and stack limits (`resourceLimits`), in MiB; 0 means V8's default.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Limits {
+    pub max_old_mb: f64,
+    pub max_young_mb: f64,
+    pub stack_mb: f64,
+}
+
+/// An isolate kept after its worker ended, for evaluating expressions in it.
+pub(crate) struct KeptIsolate {
+    /// The runtime's lock for this isolate; `v8::Locker` is taken underneath it.
+    pub locker: Locker,
+    pub isolate: v8::SharedIsolate,
+    pub context: RefCell<Option<v8::Global<v8::Context>>>,
+}
+
+// SAFETY: `context` is only touched by a thread holding `locker` (and then V8's own lock),
+// which serialises all access; `v8::Global` itself is `Send`.
+unsafe impl Sync for KeptIsolate {}
+
+/// Everything a new worker thread needs.
+pub(crate) struct WorkerInit {
+    pub id: WorkerId,
+    pub entry: EntryScript,
+    pub data: Option<Message>,
+    pub parent_port: Option<TransferredPort>,
+    pub control_port: Option<TransferredPort>,
+    pub limits: Limits,
+    pub control: Arc<WorkerControl>,
+}
+
+/// Set by the near-heap-limit callback; read after the loop.
+struct HeapGuard {
+    handle: v8::IsolateHandle,
+    hit: AtomicBool,
+}
+
+unsafe extern "C" fn near_heap_limit(data: *mut c_void, current: usize, _initial: usize) -> usize {
+    // SAFETY: `data` is the `HeapGuard` registered with this callback; it outlives the
+    // isolate's use of it (removed before the guard drops, in `run_isolate`).
+    let guard = unsafe { &*(data as *const HeapGuard) };
+    guard.hit.store(true, Ordering::SeqCst);
+    guard.handle.terminate_execution();
+    // Raise the limit so that V8 can unwind instead of aborting the process.
+    current * 2
+}
+
+extern "C" fn on_promise_reject(message: v8::PromiseRejectMessage) {
+    v8::callback_scope!(unsafe scope, &message);
+    let Some(host) = scope.get_slot::<HostRef>().cloned() else {
+        return;
+    };
+    let promise = message.get_promise();
+    match message.get_event() {
+        v8::PromiseRejectEvent::PromiseRejectWithNoHandler => {
+            let reason = message
+                .get_value()
+                .unwrap_or_else(|| v8::undefined(scope).into());
+            let entry = (
+                v8::Global::new(scope, promise),
+                v8::Global::new(scope, reason),
+            );
+            host.rejections.borrow_mut().push(entry);
+        }
+        v8::PromiseRejectEvent::PromiseHandlerAddedAfterReject => {
+            let global = v8::Global::new(scope, promise);
+            host.rejections.borrow_mut().retain(|(p, _)| *p != global);
+        }
+        _ => {}
+    }
+}
+
+unsafe extern "C" fn on_message(message: v8::Local<v8::Message>, exception: v8::Local<v8::Value>) {
+    v8::callback_scope!(unsafe scope, message);
+    let Some(host) = scope.get_slot::<HostRef>().cloned() else {
+        return;
+    };
+    let mut pending = host.pending_uncaught.borrow_mut();
+    if pending.is_none() {
+        *pending = Some(v8::Global::new(scope, exception));
+    }
+}
+
+/// Resolves a worker's filename as Node does: relative to the runtime's cwd.
+pub(crate) fn resolve_entry(cwd: &Path, filename: &str) -> Result<PathBuf, String> {
+    let name = filename.strip_prefix("file://").unwrap_or(filename);
+    let path = Path::new(name);
+    if path.is_absolute() {
+        return Ok(path.to_path_buf());
+    }
+    if name.starts_with("./") || name.starts_with("../") {
+        return Ok(cwd.join(path));
+    }
+    Err("The worker script or module filename must be an absolute path or a relative path starting with './' or '../'. Received \"".to_string() + filename + "\"")
+}
+
+fn number(scope: &mut v8::PinScope<'_, '_>, value: v8::Local<v8::Value>) -> f64 {
+    value.number_value(scope).unwrap_or(0.0)
+}
+
+/// `new Worker(...)`: spawns a child thread. Returns its id, the parent's end of the public
+/// channel and the parent's end of the control channel; `None` with an exception pending.
+pub(crate) fn spawn_child<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    args: &v8::FunctionCallbackArguments<'s>,
+) -> Option<(WorkerId, PortId, PortId)> {
+    let host = host::host(scope);
+    let filename = args.get(0).to_rust_string_lossy(scope);
+    let is_eval = args.get(1).boolean_value(scope);
+    let entry = if is_eval {
+        EntryScript::Eval(filename)
+    } else {
+        match resolve_entry(&host.shared.cwd, &filename) {
+            Ok(path) => EntryScript::File(path),
+            Err(msg) => {
+                host::throw(scope, "TypeError", "ERR_WORKER_PATH", &msg);
+                return None;
+            }
+        }
+    };
+    let transfer_value = args.get(3);
+    let transfer: Vec<_> = match v8::Local::<v8::Array>::try_from(transfer_value) {
+        Ok(a) => (0..a.length())
+            .filter_map(|i| a.get_index(scope, i))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    let limits = Limits {
+        max_old_mb: number(scope, args.get(4)),
+        max_young_mb: number(scope, args.get(5)),
+        stack_mb: number(scope, args.get(6)),
+    };
+    let data = clone::serialize(scope, args.get(2), &transfer, None)?.message;
+    host.shared.gate.point(host.worker, &Point::Spawn);
+    let id = host.shared.next_worker_id();
+    let (public_parent, public_child, control_parent, control_child) = {
+        let mut st = host.state.borrow_mut();
+        let (pp, pc) = st.channel();
+        let (cp, cc) = st.channel();
+        let pc = st.transfer(pc).expect("just created");
+        let cc = st.transfer(cc).expect("just created");
+        (pp, pc, cp, cc)
+    };
+    let control = Arc::new(WorkerControl::new(Arc::new(Wake::new())));
+    host.children.borrow_mut().insert(
+        id,
+        Child {
+            control: control.clone(),
+        },
+    );
+    host.control_ports.borrow_mut().insert(control_parent, id);
+    let init = WorkerInit {
+        id,
+        entry,
+        data: Some(data),
+        parent_port: Some(public_child),
+        control_port: Some(control_child),
+        limits,
+        control: control.clone(),
+    };
+    let shared = host.shared.clone();
+    let stack = if limits.stack_mb > 0.0 {
+        (limits.stack_mb * 1048576.0) as usize + (4 << 20)
+    } else {
+        8 << 20
+    };
+    let spawned = std::thread::Builder::new()
+        .name(format!("heddle-worker-{}", id.0))
+        .stack_size(stack)
+        .spawn(move || {
+            let shared2 = shared.clone();
+            let kept = run_isolate(&shared2, init);
+            shared.finished(id, kept);
+        });
+    match spawned {
+        Ok(handle) => host.shared.register(id, control, handle),
+        Err(e) => {
+            host::throw(
+                scope,
+                "Error",
+                "ERR_WORKER_INIT_FAILED",
+                &format!("could not start a worker thread: {e}"),
+            );
+            return None;
+        }
+    }
+    Some((id, public_parent, control_parent))
+}
+
+/// Runs one isolate from creation to its end; returns the isolate if the runtime keeps
+/// finished isolates, and the exit code.
+pub(crate) fn run_isolate(
+    shared: &Arc<Shared>,
+    init: WorkerInit,
+) -> (i32, Option<Arc<KeptIsolate>>) {
+    platform::init();
+    let mut params = v8::CreateParams::default();
+    if init.limits.max_old_mb > 0.0 {
+        let young = if init.limits.max_young_mb > 0.0 {
+            init.limits.max_young_mb
+        } else {
+            0.0
+        };
+        let max = ((init.limits.max_old_mb + young) * 1048576.0) as usize;
+        params = params.heap_limits(0, max);
+    }
+    let mut isolate = v8::Isolate::new(params);
+    isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
+    isolate.set_promise_reject_callback(on_promise_reject);
+    isolate.add_message_listener(on_message);
+    isolate.set_capture_stack_trace_for_uncaught_exceptions(true, 10);
+    let guard = Box::new(HeapGuard {
+        handle: isolate.thread_safe_handle(),
+        hit: AtomicBool::new(false),
+    });
+    let limited = init.limits.max_old_mb > 0.0;
+    if limited {
+        isolate.add_near_heap_limit_callback(
+            near_heap_limit,
+            &*guard as *const HeapGuard as *mut c_void,
+        );
+    }
+    // SAFETY: the only slot values that are not `Send` (the `Rc<Host>` and the module map)
+    // are installed after this thread locks the isolate and removed before it unlocks it for
+    // the last time; no other thread locks the isolate before then (see `KeptIsolate`).
+    let isolate = match unsafe { isolate.try_into_shared() } {
+        Ok(i) => i,
+        Err(_) => panic!("[runtime internal bug] a fresh isolate could not be shared"),
+    };
+    let handle = isolate.thread_safe_handle();
+    init.control.set_interrupt(Some(Box::new(move || {
+        handle.terminate_execution();
+    })));
+    let kept = Arc::new(KeptIsolate {
+        locker: Locker::new(),
+        isolate,
+        context: RefCell::new(None),
+    });
+    let code;
+    {
+        let _runtime_lock = kept.locker.lock();
+        let mut v8_lock = kept.isolate.lock();
+        code = run_locked(shared, &mut v8_lock, &kept, init, &guard);
+        v8_lock.cancel_terminate_execution();
+        if limited {
+            v8_lock.remove_near_heap_limit_callback(near_heap_limit, 0);
+        }
+    }
+    drop(guard);
+    (code, shared.keep_isolates.then_some(kept))
+}
+
+fn run_locked(
+    shared: &Arc<Shared>,
+    isolate: &mut v8::Isolate,
+    kept: &KeptIsolate,
+    init: WorkerInit,
+    guard: &HeapGuard,
+) -> i32 {
+    let control = init.control.clone();
+    let state = Rc::new(RefCell::new(LoopState::new(
+        init.id,
+        shared.ids.clone(),
+        control.clone(),
+    )));
+    let parent_port = init.parent_port.map(|p| state.borrow_mut().adopt(p));
+    let control_port = init.control_port.map(|p| state.borrow_mut().adopt(p));
+    let context = {
+        v8::scope!(let scope, isolate);
+        let context = v8::Context::new(scope, Default::default());
+        v8::Global::new(scope, context)
+    };
+    *kept.context.borrow_mut() = Some(context.clone());
+    let brand = {
+        v8::scope!(let scope, isolate);
+        let name = str(scope, "heddle.MessagePort");
+        let private = v8::Private::new(scope, Some(name));
+        v8::Global::new(scope, private)
+    };
+    let host: HostRef = Rc::new(Host {
+        worker: init.id,
+        state: state.clone(),
+        shared: shared.clone(),
+        hooks: RefCell::new(None),
+        brand,
+        children: RefCell::new(BTreeMap::new()),
+        control_ports: RefCell::new(BTreeMap::new()),
+        parent_control: control_port,
+        stop: RefCell::new(None),
+        rejections: RefCell::new(Vec::new()),
+        pending_uncaught: RefCell::new(None),
+    });
+    isolate.set_slot(host.clone());
+    isolate.set_slot(ModuleMap::default());
+
+    let booted = bootstrap(isolate, &context, &host, parent_port, init.data);
+    if let Some(cp) = control_port {
+        let _ = state.borrow_mut().post(cp, Control::Online.encode(None));
+    }
+    if booted {
+        let mut guest = V8Guest {
+            isolate,
+            context: context.clone(),
+            host: host.clone(),
+            entry: init.entry,
+        };
+        let clock = shared.clock.clone();
+        let park = move |wake: &Wake, due: Option<u64>| match due {
+            Some(ms) => wake.wait_until(clock.instant_at(ms)),
+            None => Some(wake.wait()),
+        };
+        let event_loop = EventLoop::new(state.clone(), shared.clock.clone(), shared.gate.clone());
+        event_loop.run(&mut guest, &park);
+    }
+    let out_of_memory = guard.hit.load(Ordering::SeqCst);
+    let stop = host.stop.borrow().clone();
+    let code = if out_of_memory {
+        1
+    } else {
+        match stop {
+            Some(Stop::Exit(c)) => c,
+            Some(Stop::Uncaught) | Some(Stop::OutOfMemory) => 1,
+            None if control.is_terminated() => 1,
+            None => exit_code(isolate, &context, &host),
+        }
+    };
+    if let Some(cp) = control_port {
+        if out_of_memory {
+            let _ = state
+                .borrow_mut()
+                .post(cp, Control::ErrorText(OOM_MARKER.into()).encode(None));
+        }
+        let _ = state
+            .borrow_mut()
+            .post(cp, Control::Exit(code).encode(None));
+    }
+    control.set_interrupt(None);
+    // Children outlive nothing: stop them with us.
+    for child in host.children.borrow().values() {
+        child.control.terminate();
+    }
+    drop(host);
+    isolate.remove_slot::<HostRef>();
+    isolate.remove_slot::<ModuleMap>();
+    drop(state); // closes this worker's ports
+    code
+}
+
+/// The text a child sends when it ran out of heap; the parent turns it into
+/// `ERR_WORKER_OUT_OF_MEMORY`.
+pub(crate) const OOM_MARKER: &str = "\u{0}heddle:out-of-memory";
+
+fn exit_code(isolate: &mut v8::Isolate, context: &v8::Global<v8::Context>, host: &HostRef) -> i32 {
+    v8::scope!(let scope, isolate);
+    let context = v8::Local::new(scope, context);
+    let scope = &mut v8::ContextScope::new(scope, context);
+    let f = host
+        .hooks
+        .borrow()
+        .as_ref()
+        .map(|h| v8::Local::new(scope, &h.exit_code));
+    let Some(f) = f else { return 0 };
+    let undefined = v8::undefined(scope).into();
+    match f.call(scope, undefined, &[]) {
+        Some(v) if !v.is_undefined() => v.int32_value(scope).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn get_fn(
+    scope: &mut v8::PinScope<'_, '_>,
+    obj: v8::Local<v8::Object>,
+    name: &str,
+) -> v8::Global<v8::Function> {
+    let key = str(scope, name).into();
+    let value = obj
+        .get(scope, key)
+        .expect("[runtime internal bug] bootstrap hook");
+    let f = v8::Local::<v8::Function>::try_from(value)
+        .expect("[runtime internal bug] bootstrap hook is a function");
+    v8::Global::new(scope, f)
+}
+
+fn bootstrap(
+    isolate: &mut v8::Isolate,
+    context: &v8::Global<v8::Context>,
+    host: &HostRef,
+    parent_port: Option<PortId>,
+    data: Option<Message>,
+) -> bool {
+    v8::scope!(let scope, isolate);
+    let context = v8::Local::new(scope, context);
+    let scope = &mut v8::ContextScope::new(scope, context);
+    v8::tc_scope!(let tc, scope);
+    let source = str(tc, BOOTSTRAP);
+    let name = str(tc, "heddle:bootstrap").into();
+    let origin = v8::ScriptOrigin::new(tc, name, 0, 0, false, 0, None, false, false, false, None);
+    let script = v8::Script::compile(tc, source, Some(&origin))
+        .expect("[runtime internal bug] bootstrap.js compiles");
+    let function = script
+        .run(tc)
+        .expect("[runtime internal bug] bootstrap.js evaluates");
+    let function = v8::Local::<v8::Function>::try_from(function)
+        .expect("[runtime internal bug] bootstrap.js is a function");
+    let ops = ops::install(tc);
+    let info = v8::Object::new(tc);
+    let set = |tc: &mut v8::PinScope<'_, '_>, k: &str, v: v8::Local<v8::Value>| {
+        let key = str(tc, k).into();
+        info.set(tc, key, v);
+    };
+    let is_main = host.worker.0 == 0;
+    let v = v8::Boolean::new(tc, is_main).into();
+    set(tc, "isMainThread", v);
+    let v = v8::Number::new(tc, host.worker.0 as f64).into();
+    set(tc, "threadId", v);
+    let v = match parent_port {
+        Some(p) => v8::Number::new(tc, p.0 as f64).into(),
+        None => v8::null(tc).into(),
+    };
+    set(tc, "parentPort", v);
+    let argv: Vec<v8::Local<v8::Value>> =
+        host.shared.argv.iter().map(|a| str(tc, a).into()).collect();
+    let v = v8::Array::new_with_elements(tc, &argv).into();
+    set(tc, "argv", v);
+    let v = str(tc, &host.shared.cwd.display().to_string()).into();
+    set(tc, "cwd", v);
+    let v = str(tc, platform::version()).into();
+    set(tc, "v8", v);
+    let v = v8::Object::new(tc).into();
+    set(tc, "resourceLimits", v);
+    let undefined = v8::undefined(tc).into();
+    let Some(hooks) = function.call(tc, undefined, &[ops.into(), info.into()]) else {
+        let text = tc
+            .exception()
+            .map(|e| e.to_rust_string_lossy(tc))
+            .unwrap_or_default();
+        panic!("[runtime internal bug] bootstrap.js threw: {text}");
+    };
+    let hooks = v8::Local::<v8::Object>::try_from(hooks)
+        .expect("[runtime internal bug] bootstrap.js returns hooks");
+    let wt_key = str(tc, "workerThreads").into();
+    let worker_threads = hooks
+        .get(tc, wt_key)
+        .and_then(|v| v8::Local::<v8::Object>::try_from(v).ok());
+    let worker_threads =
+        worker_threads.expect("[runtime internal bug] bootstrap.js exports workerThreads");
+    *host.hooks.borrow_mut() = Some(Hooks {
+        dispatch: get_fn(tc, hooks, "dispatch"),
+        dispatch_close: get_fn(tc, hooks, "dispatchClose"),
+        control: get_fn(tc, hooks, "control"),
+        fire: get_fn(tc, hooks, "fire"),
+        make_port: get_fn(tc, hooks, "makePort"),
+        make_error: get_fn(tc, hooks, "makeError"),
+        exit_code: get_fn(tc, hooks, "exitCode"),
+        require: get_fn(tc, hooks, "require"),
+        set_worker_data: get_fn(tc, hooks, "setWorkerData"),
+        emit_message_error: get_fn(tc, hooks, "emitMessageError"),
+        worker_threads: v8::Global::new(tc, worker_threads),
+    });
+    if let Some(data) = data {
+        match clone::deserialize(tc, data.open()) {
+            Some(value) => {
+                let f = host
+                    .hooks
+                    .borrow()
+                    .as_ref()
+                    .map(|h| v8::Local::new(tc, &h.set_worker_data));
+                if let Some(f) = f {
+                    f.call(tc, undefined, &[value]);
+                }
+            }
+            None => {
+                let text = tc
+                    .exception()
+                    .map(|e| e.to_rust_string_lossy(tc))
+                    .unwrap_or_default();
+                host.shared.log(
+                    host.worker,
+                    LogStream::Stderr,
+                    &format!("workerData could not be deserialized: {text}"),
+                );
+                return false;
+            }
+        }
+    }
+    true
+}
+
+/// Evaluates `code` in a kept isolate, under the runtime's Locker and then V8's.
+pub(crate) fn eval(kept: &KeptIsolate, code: &str) -> Result<String, crate::Error> {
+    let _runtime_lock = kept.locker.lock();
+    let mut v8_lock = kept.isolate.lock();
+    let context = kept
+        .context
+        .borrow()
+        .clone()
+        .ok_or_else(|| crate::Error::Eval("the isolate has no context".into()))?;
+    v8::scope!(let scope, &mut *v8_lock);
+    let context = v8::Local::new(scope, context);
+    let scope = &mut v8::ContextScope::new(scope, context);
+    v8::tc_scope!(let tc, scope);
+    let source = str(tc, code);
+    let result = v8::Script::compile(tc, source, None).and_then(|s| s.run(tc));
+    match result {
+        Some(v) => Ok(v.to_rust_string_lossy(tc)),
+        None => Err(crate::Error::Eval(
+            tc.exception()
+                .map(|e| e.to_rust_string_lossy(tc))
+                .unwrap_or_else(|| "terminated".into()),
+        )),
+    }
+}

@@ -1,0 +1,480 @@
+//! The engine-free event loop of one worker thread, and the [`Guest`] seam to the engine.
+//!
+//! A worker is an OS thread running an [`EventLoop`]: it owns a [`Wake`], the ports it
+//! receives on, and its timers ([`LoopState`]). Each turn it runs the timers that are due,
+//! then the wake-ups that were queued when the turn began, and parks when nothing is left
+//! to do — or stops when nothing keeps it alive, as libuv's loop does. The JavaScript side
+//! is behind [`Guest`]: the loop hands it one task at a time (the entry script, one
+//! message, one timer) and the guest runs it to completion, microtasks included.
+//!
+//! Every task starts at a scheduling point ([`Gate::point`]), where the harness's
+//! scheduler may hold the thread until it is its turn; free-running, the gate is a no-op.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::rc::Rc;
+
+use crate::group::{Dispatch, SiblingGroup};
+use crate::message::Message;
+use crate::port::{DrainStep, Entry, Port, PortId, PortIds, TransferredPort};
+use crate::sync::{self, Arc, AtomicBool, Mutex, Ordering};
+use crate::timers::{Clock, TimerId, Timers};
+use crate::wake::{DrainBudget, Wake, WakeReason};
+
+/// Identifies a worker: Node's `threadId` (the main thread is 0, workers count from 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WorkerId(pub u64);
+
+impl fmt::Display for WorkerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "worker#{}", self.0)
+    }
+}
+
+/// A scheduling point: a moment before a step that other threads can observe.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Point {
+    /// Before the entry script.
+    Start,
+    /// Before delivering one entry of a port's queue.
+    Deliver(PortId),
+    /// Before a timer's callback.
+    Timer(TimerId),
+    /// Before an `Atomics` operation, named.
+    Atomics(&'static str),
+    /// `heddle.yield()` from JavaScript.
+    Yield,
+    /// Before spawning a worker.
+    Spawn,
+    /// Before posting through a port.
+    Post(PortId),
+    /// Before closing a port.
+    Close(PortId),
+    /// Before terminating a worker.
+    Terminate(WorkerId),
+}
+
+/// Where a controlled thread asks for its turn. Called on the thread that is about to take
+/// the step; it returns when that thread may go on.
+pub trait Gate: Send + Sync {
+    /// `who` is about to take the step `at`.
+    fn point(&self, who: WorkerId, at: &Point);
+}
+
+/// The gate of a free-running runtime: every thread always may go on.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FreeRunning;
+
+impl Gate for FreeRunning {
+    fn point(&self, _who: WorkerId, _at: &Point) {}
+}
+
+/// Whether the loop goes on after a task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on.
+    Continue,
+    /// Stop the loop now (the guest set an exit, or execution was terminated).
+    Stop,
+}
+
+/// The engine side of a worker: runs one task at a time, each to completion (microtasks
+/// included).
+///
+/// Call protocol: `start` is called once, first; then any number of `deliver` and `fire`
+/// calls in the loop's order. No call is made after one returns [`Flow::Stop`]. The loop
+/// holds no borrow of [`LoopState`] during a call, so the guest may use it freely.
+pub trait Guest {
+    /// Runs the entry script.
+    fn start(&mut self) -> Flow;
+    /// Delivers one entry taken from `port`. For [`Entry::Close`], the port has already been
+    /// removed from the loop: the guest only emits `'close'`.
+    fn deliver(&mut self, port: PortId, entry: Entry) -> Flow;
+    /// Runs a due timer's callback.
+    fn fire(&mut self, timer: TimerId) -> Flow;
+}
+
+/// Cross-thread control of a worker: termination.
+pub struct WorkerControl {
+    /// Set once by `terminate()`; the loop stops at its next check.
+    terminated: AtomicBool,
+    /// Interrupts running JavaScript (the engine's `TerminateExecution`).
+    interrupt: Mutex<Option<Box<dyn Fn() + Send + Sync>>>,
+    wake: Arc<Wake>,
+}
+
+impl WorkerControl {
+    /// Control of the loop behind `wake`.
+    pub fn new(wake: Arc<Wake>) -> Self {
+        WorkerControl {
+            terminated: AtomicBool::new(false),
+            interrupt: Mutex::new(None),
+            wake,
+        }
+    }
+
+    /// Installs how to interrupt running JavaScript; replaces any previous one.
+    pub fn set_interrupt(&self, f: Option<Box<dyn Fn() + Send + Sync>>) {
+        *sync::lock(&self.interrupt) = f;
+    }
+
+    /// Stops the worker: interrupts running JavaScript and wakes a parked loop.
+    pub fn terminate(&self) {
+        self.terminated.store(true, Ordering::SeqCst);
+        if let Some(f) = sync::lock(&self.interrupt).as_ref() {
+            f();
+        }
+        self.wake.notify(WakeReason::Interrupt);
+    }
+
+    /// Whether `terminate` was called.
+    pub fn is_terminated(&self) -> bool {
+        self.terminated.load(Ordering::SeqCst)
+    }
+
+    /// The loop's wake-up.
+    pub fn wake(&self) -> &Arc<Wake> {
+        &self.wake
+    }
+}
+
+/// One port owned by a loop.
+#[derive(Debug)]
+struct PortSlot {
+    port: Port,
+    /// A listener started the port (`start()` or a `'message'` listener).
+    receiving: bool,
+    /// The port keeps the loop alive while receiving (`ref()`/`unref()`).
+    refed: bool,
+    /// This side called `close()`: the port closes on the next turn even if not receiving.
+    closing: bool,
+}
+
+/// Everything one event loop owns. Shared between the loop and its guest through
+/// `Rc<RefCell<…>>`; never borrowed across a guest call.
+pub struct LoopState {
+    id: WorkerId,
+    wake: Arc<Wake>,
+    ids: Arc<PortIds>,
+    control: Arc<WorkerControl>,
+    /// Ports this loop owns, by id.
+    ports: BTreeMap<PortId, PortSlot>,
+    /// This loop's timers.
+    pub timers: Timers,
+    /// How many other handles keep the loop alive (running child workers, say).
+    pub keep_alive: usize,
+    /// The exit code, once the worker decided to stop (`process.exit`, a fatal error).
+    pub exit: Option<i32>,
+    budget: DrainBudget,
+}
+
+impl LoopState {
+    /// The state of a new loop for worker `id`.
+    pub fn new(id: WorkerId, ids: Arc<PortIds>, control: Arc<WorkerControl>) -> Self {
+        LoopState {
+            id,
+            wake: control.wake().clone(),
+            ids,
+            control,
+            ports: BTreeMap::new(),
+            timers: Timers::new(),
+            keep_alive: 0,
+            exit: None,
+            budget: DrainBudget::NODE,
+        }
+    }
+
+    /// This worker's id.
+    pub fn id(&self) -> WorkerId {
+        self.id
+    }
+
+    /// The loop's wake-up.
+    pub fn wake(&self) -> &Arc<Wake> {
+        &self.wake
+    }
+
+    /// The worker's cross-thread control.
+    pub fn control(&self) -> &Arc<WorkerControl> {
+        &self.control
+    }
+
+    /// Sets the per-wake-up drain budget (tests lower Node's 1000).
+    pub fn set_budget(&mut self, budget: DrainBudget) {
+        self.budget = budget;
+    }
+
+    /// A new entangled pair owned by this loop (`new MessageChannel()`).
+    pub fn channel(&mut self) -> (PortId, PortId) {
+        let (a, b) = Port::pair(&self.ids, Some(self.wake.clone()));
+        let ids = (a.id(), b.id());
+        self.insert(a);
+        self.insert(b);
+        ids
+    }
+
+    /// A new port owned by this loop in the broadcast `group`.
+    pub fn join(&mut self, group: &Arc<SiblingGroup>) -> PortId {
+        let mut port = Port::new(self.ids.next(), Some(self.wake.clone()));
+        port.join(group);
+        let id = port.id();
+        self.insert(port);
+        id
+    }
+
+    /// Takes ownership of a port created elsewhere (already owned by this loop's wake).
+    pub fn insert(&mut self, port: Port) {
+        let id = port.id();
+        self.ports.insert(
+            id,
+            PortSlot {
+                port,
+                receiving: false,
+                refed: true,
+                closing: false,
+            },
+        );
+    }
+
+    /// Attaches a port that arrived in a message; it starts not receiving.
+    pub fn adopt(&mut self, port: TransferredPort) -> PortId {
+        let port = port.attach(self.wake.clone());
+        let id = port.id();
+        self.insert(port);
+        id
+    }
+
+    /// Whether this loop owns `port`.
+    pub fn owns(&self, port: PortId) -> bool {
+        self.ports.contains_key(&port)
+    }
+
+    /// Posts through `port`; a port this loop does not own (closed, transferred) is a
+    /// silent no-op, as in Node.
+    pub fn post(&mut self, port: PortId, message: Message) -> Dispatch {
+        match self.ports.get(&port) {
+            Some(slot) if !slot.closing => slot.port.post(message),
+            _ => Dispatch::Detached,
+        }
+    }
+
+    /// Takes the next message synchronously (`receiveMessageOnPort`); `None` at the close
+    /// marker or when nothing is queued.
+    pub fn receive_now(&mut self, port: PortId) -> Option<Message> {
+        let slot = self.ports.get_mut(&port)?;
+        match slot.port.receive()? {
+            Entry::Message(m) => Some(m),
+            Entry::Close => {
+                // Leave the marker for the loop, which emits 'close'.
+                slot.port.unreceive_close();
+                None
+            }
+        }
+    }
+
+    /// Starts or stops delivery on `port` (`start()`, first/last `'message'` listener).
+    pub fn set_receiving(&mut self, port: PortId, receiving: bool) {
+        if let Some(slot) = self.ports.get_mut(&port) {
+            let was = slot.receiving;
+            slot.receiving = receiving;
+            if receiving && !was {
+                slot.port.trigger();
+            }
+        }
+    }
+
+    /// Sets whether `port` keeps the loop alive while receiving.
+    pub fn set_ref(&mut self, port: PortId, refed: bool) {
+        if let Some(slot) = self.ports.get_mut(&port) {
+            slot.refed = refed;
+        }
+    }
+
+    /// Closes `port` (`port.close()`): it leaves its group now; `'close'` follows on a later
+    /// turn, after the entries queued before the close if it is receiving.
+    pub fn close(&mut self, port: PortId) {
+        if let Some(slot) = self.ports.get_mut(&port) {
+            if !slot.closing {
+                slot.closing = true;
+                slot.port.close();
+            }
+        }
+    }
+
+    /// Whether `a` and `b` are entangled in the same group.
+    pub fn same_group(&self, a: PortId, b: PortId) -> bool {
+        match (self.ports.get(&a), self.ports.get(&b)) {
+            (Some(a), Some(b)) => a.port.same_group(&b.port),
+            _ => false,
+        }
+    }
+
+    /// Whether `port` keeps the loop alive while receiving.
+    pub fn is_refed(&self, port: PortId) -> bool {
+        self.ports.get(&port).is_some_and(|s| s.refed)
+    }
+
+    /// Whether `close()` was called on `port`, or it is not owned here.
+    pub fn is_closed(&self, port: PortId) -> bool {
+        self.ports.get(&port).is_none_or(|s| s.closing)
+    }
+
+    /// Moves `port` out of this loop, to travel in a message. `None` if not owned here or
+    /// closed.
+    pub fn transfer(&mut self, port: PortId) -> Option<TransferredPort> {
+        match self.ports.get(&port) {
+            Some(slot) if !slot.closing => {}
+            _ => return None,
+        }
+        let slot = self.ports.remove(&port)?;
+        Some(slot.port.transfer())
+    }
+
+    /// Whether anything keeps the loop alive: a ref'd timer, a ref'd receiving port, a
+    /// running child, or a port whose close is pending.
+    pub fn alive(&self) -> bool {
+        self.keep_alive > 0
+            || self.timers.any_refed()
+            || self
+                .ports
+                .values()
+                .any(|s| (s.receiving && s.refed) || (s.closing && s.port.has_pending()))
+    }
+}
+
+/// The event loop of one worker thread.
+pub struct EventLoop {
+    state: Rc<RefCell<LoopState>>,
+    clock: Arc<dyn Clock>,
+    gate: Arc<dyn Gate>,
+}
+
+impl EventLoop {
+    /// A loop over `state`, reading time from `clock`, asking `gate` before each task.
+    pub fn new(state: Rc<RefCell<LoopState>>, clock: Arc<dyn Clock>, gate: Arc<dyn Gate>) -> Self {
+        EventLoop { state, clock, gate }
+    }
+
+    fn id(&self) -> WorkerId {
+        self.state.borrow().id
+    }
+
+    fn must_stop(&self) -> bool {
+        let st = self.state.borrow();
+        st.exit.is_some() || st.control.is_terminated()
+    }
+
+    /// Runs `guest` until the worker exits or nothing keeps it alive.
+    ///
+    /// `park` waits for a wake-up reason, at most until the clock reads its second argument
+    /// (the next timer's due time, if any); `None` means the time came first.
+    pub fn run(
+        &self,
+        guest: &mut dyn Guest,
+        park: &dyn Fn(&Wake, Option<u64>) -> Option<WakeReason>,
+    ) {
+        let who = self.id();
+        self.gate.point(who, &Point::Start);
+        if guest.start() == Flow::Stop || self.must_stop() {
+            return;
+        }
+        loop {
+            if self.must_stop() {
+                return;
+            }
+            // Timers phase: every timer due now, in order.
+            let now = self.clock.now_ms();
+            loop {
+                let due = self.state.borrow_mut().timers.pop_due(now);
+                let Some(timer) = due else { break };
+                self.gate.point(who, &Point::Timer(timer));
+                if guest.fire(timer) == Flow::Stop || self.must_stop() {
+                    return;
+                }
+            }
+            // Poll phase: the wake-ups queued when it began (a port that re-triggers itself
+            // runs again next turn, after the timers).
+            let wake = self.state.borrow().wake.clone();
+            let queued = wake.len();
+            for _ in 0..queued {
+                let Some(reason) = wake.try_take() else { break };
+                if self.handle(reason, guest) == Flow::Stop {
+                    return;
+                }
+            }
+            if queued > 0 {
+                continue;
+            }
+            if !self.state.borrow().alive() {
+                return;
+            }
+            let next = self.state.borrow().timers.next_due();
+            if let Some(reason) = park(&wake, next) {
+                if self.handle(reason, guest) == Flow::Stop {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn handle(&self, reason: WakeReason, guest: &mut dyn Guest) -> Flow {
+        match reason {
+            WakeReason::Port(port) => self.drain(port, guest),
+            WakeReason::Task | WakeReason::Interrupt => {
+                if self.must_stop() {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            }
+        }
+    }
+
+    /// One wake-up of `port`: deliver up to the budget, or, if it is not receiving, only a
+    /// close that is due.
+    fn drain(&self, port: PortId, guest: &mut dyn Guest) -> Flow {
+        let who = self.id();
+        let mut drain = {
+            let mut st = self.state.borrow_mut();
+            let budget = st.budget;
+            let Some(slot) = st.ports.get_mut(&port) else {
+                return Flow::Continue; // transferred or closed since the wake-up was queued
+            };
+            let drain = slot.port.begin_drain(budget);
+            if !slot.receiving {
+                // Node delivers nothing to a port that is not receiving, except its close:
+                // its own close() closes it at once; a peer's close when it is next in line.
+                let close_now = slot.closing || slot.port.next_is_close();
+                if !close_now {
+                    return Flow::Continue;
+                }
+                st.ports.remove(&port);
+                drop(st);
+                self.gate.point(who, &Point::Deliver(port));
+                return guest.deliver(port, Entry::Close);
+            }
+            drain
+        };
+        loop {
+            let step = {
+                let mut st = self.state.borrow_mut();
+                match st.ports.get_mut(&port) {
+                    Some(slot) if slot.receiving => drain.next(&mut slot.port),
+                    _ => return Flow::Continue,
+                }
+            };
+            let entry = match step {
+                DrainStep::Entry(entry) => entry,
+                DrainStep::Empty | DrainStep::Yielded => return Flow::Continue,
+            };
+            if matches!(entry, Entry::Close) {
+                self.state.borrow_mut().ports.remove(&port);
+            }
+            self.gate.point(who, &Point::Deliver(port));
+            if guest.deliver(port, entry) == Flow::Stop || self.must_stop() {
+                return Flow::Stop;
+            }
+        }
+    }
+}
