@@ -93,6 +93,9 @@ pub trait Guest {
     fn deliver(&mut self, port: PortId, entry: Entry) -> Flow;
     /// Runs a due timer's callback.
     fn fire(&mut self, timer: TimerId) -> Flow;
+    /// Runs the close callbacks requested since the last turn (handles that were closed
+    /// by moving their port away emit `'close'` here, as libuv's close phase does).
+    fn close_phase(&mut self) -> Flow;
 }
 
 /// Cross-thread control of a worker: termination.
@@ -166,6 +169,8 @@ pub struct LoopState {
     pub keep_alive: usize,
     /// The exit code, once the worker decided to stop (`process.exit`, a fatal error).
     pub exit: Option<i32>,
+    /// Close callbacks requested for the next close phase.
+    pub close_callbacks: usize,
     budget: DrainBudget,
 }
 
@@ -181,6 +186,7 @@ impl LoopState {
             timers: Timers::new(),
             keep_alive: 0,
             exit: None,
+            close_callbacks: 0,
             budget: DrainBudget::NODE,
         }
     }
@@ -335,6 +341,7 @@ impl LoopState {
     /// running child, or a port whose close is pending.
     pub fn alive(&self) -> bool {
         self.keep_alive > 0
+            || self.close_callbacks > 0
             || self.timers.any_refed()
             || self
                 .ports
@@ -403,7 +410,12 @@ impl EventLoop {
                     return;
                 }
             }
-            if queued > 0 {
+            // Close phase.
+            let closes = std::mem::take(&mut self.state.borrow_mut().close_callbacks);
+            if closes > 0 && guest.close_phase() == Flow::Stop {
+                return;
+            }
+            if queued > 0 || closes > 0 {
                 continue;
             }
             if !self.state.borrow().alive() {

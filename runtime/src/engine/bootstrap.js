@@ -196,7 +196,7 @@
   function makePort(id) {
     const port = Object.create(MessagePort.prototype);
     Object.defineProperty(port, kEvents, { value: new Map(), writable: true });
-    Object.defineProperty(port, kId, { value: id });
+    Object.defineProperty(port, kId, { value: id, writable: true });
     Object.defineProperty(port, kState, { value: { closed: false }, writable: true });
     ops.brand(port, id);
     ports.set(id, port);
@@ -209,6 +209,24 @@
     if (before === 0 && after > 0) { ops.ref(this[kId], true); ops.start(this[kId]); }
     if (before > 0 && after === 0) { ops.ref(this[kId], false); ops.stop(this[kId]); }
   };
+  // A port moved away: its old handle goes inert (id 0 is never a port) and emits 'close'
+  // in the loop's close phase, as Node's handle does.
+  const pendingCloses = [];
+  function detachTransferred(transfer) {
+    for (const item of transfer) {
+      if (item instanceof MessagePort && item[kId] !== 0) {
+        item[kId] = 0;
+        ops.brand(item, 0);
+        item[kState].closed = true;
+        pendingCloses.push(item);
+        ops.closeLater();
+      }
+    }
+  }
+  function runCloses() {
+    const batch = pendingCloses.splice(0);
+    for (const port of batch) port.emit('close');
+  }
   function normalizeTransfer(transferList) {
     if (transferList === undefined || transferList === null) return [];
     if (typeof transferList === 'object' && !(Symbol.iterator in transferList)) {
@@ -228,6 +246,7 @@
       }
       const transfer = normalizeTransfer(transferList);
       ops.post(this[kId], message, transfer);
+      detachTransferred(transfer);
     },
     start() { ops.start(this[kId]); },
     close(cb) {
@@ -313,6 +332,7 @@
         String(filename), isEval, options.workerData, transfer,
         Number(limits.maxOldGenerationSizeMb ?? 0), Number(limits.maxYoungGenerationSizeMb ?? 0),
         Number(limits.stackSizeMb ?? 0), String(options.name ?? ''));
+      detachTransferred(transfer);
       Object.defineProperty(this, 'threadId', { value: threadId, enumerable: true });
       const port = makePort(publicId);
       Object.defineProperty(this, kPublic, { value: port });
@@ -530,7 +550,9 @@
       throw nodeError(TypeError, 'ERR_MISSING_ARGS', 'The value argument must be specified');
     }
     const transfer = options == null ? [] : normalizeTransfer(options.transfer ?? []);
-    return ops.clone(value, transfer);
+    const copy = ops.clone(value, transfer);
+    detachTransferred(transfer);
+    return copy;
   }
 
   // ---------------------------------------------------------------- module surface
@@ -565,8 +587,15 @@
     throw e;
   }
 
+  function queueMicrotask(callback) {
+    if (typeof callback !== 'function') {
+      throw invalidArgType('The "callback" argument must be of type function. Received ' + describe(callback));
+    }
+    Promise.resolve().then(() => callback());
+  }
+
   Object.assign(globalThis, {
-    setTimeout, setInterval, clearTimeout: clearTimer, clearInterval: clearTimer,
+    queueMicrotask, setTimeout, setInterval, clearTimeout: clearTimer, clearInterval: clearTimer,
     console, process, structuredClone, DOMException, Event, EventTarget: class EventTarget {},
     MessageEvent, MessageChannel, MessagePort, BroadcastChannel,
   });
@@ -600,7 +629,7 @@
   function portOf(obj) { return obj instanceof MessagePort ? obj[kId] : undefined; }
   return {
     dispatch, dispatchClose, control, fire, makePort, makeError, require, setWorkerData,
-    emitMessageError, outOfMemory,
+    emitMessageError, outOfMemory, runCloses,
     exitCode: () => exitCode, portOf, workerThreads, format,
   };
 })

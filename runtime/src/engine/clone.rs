@@ -56,8 +56,9 @@ fn plan<'s>(
                 data_clone_error(scope, "Transfer list contains duplicate ArrayBuffer");
                 return None;
             }
-            // Node 20 ignores a detached (or undetachable) ArrayBuffer in the list.
-            if ab.was_detached() || !ab.is_detachable() {
+            // Node 20 moves a detached ArrayBuffer like any other (the receiver gets an
+            // empty one); one that cannot be detached is copied instead.
+            if !ab.is_detachable() {
                 continue;
             }
             plan.buffers.push(ab);

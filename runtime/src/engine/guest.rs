@@ -154,6 +154,10 @@ impl Guest for V8Guest<'_> {
         })
     }
 
+    fn close_phase(&mut self) -> Flow {
+        self.task(|scope, host| call_hook(scope, host, |h| &h.run_closes, &[]))
+    }
+
     fn fire(&mut self, timer: TimerId) -> Flow {
         self.task(|scope, host| {
             let id = v8::Number::new(scope, timer.0 as f64).into();

@@ -21,6 +21,7 @@ pub(crate) struct Hooks {
     pub require: v8::Global<v8::Function>,
     pub set_worker_data: v8::Global<v8::Function>,
     pub emit_message_error: v8::Global<v8::Function>,
+    pub run_closes: v8::Global<v8::Function>,
     pub worker_threads: v8::Global<v8::Object>,
 }
 

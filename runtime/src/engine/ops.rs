@@ -66,6 +66,7 @@ pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8:
     op!("log", log);
     op!("exit", exit);
     op!("point", point);
+    op!("closeLater", close_later);
     ops
 }
 
@@ -252,4 +253,9 @@ fn exit<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
 fn point<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, _rv: Ret<'s>) {
     let host = host::host(scope);
     host.shared.gate.point(host.worker, &Point::Yield);
+}
+
+fn close_later<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    host.state.borrow_mut().close_callbacks += 1;
 }

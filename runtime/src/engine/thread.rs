@@ -551,6 +551,7 @@ fn bootstrap(
         require: get_fn(tc, hooks, "require"),
         set_worker_data: get_fn(tc, hooks, "setWorkerData"),
         emit_message_error: get_fn(tc, hooks, "emitMessageError"),
+        run_closes: get_fn(tc, hooks, "runCloses"),
         worker_threads: v8::Global::new(tc, worker_threads),
     });
     if let Some(data) = data {
