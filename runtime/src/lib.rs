@@ -12,6 +12,7 @@
 //! - [`locker`]: [`Locker`], the recursive isolate lock with an unlocker.
 //! - [`timers`]: [`Timers`](timers::Timers) and the [`Clock`](timers::Clock).
 //! - [`worker`]: the engine-free [`EventLoop`](worker::EventLoop) and the [`Guest`](worker::Guest) seam.
+//! - [`hook`]: [`PostHook`], where faults can change, drop or duplicate posted messages.
 //! - [`runtime`]: [`Runtime`], which runs a main script and its workers on V8.
 //! - `engine` (private): the V8 layer, the only code that names `v8::`.
 //! - [`error`]: the crate's [`Error`] enum.
@@ -35,6 +36,8 @@
 mod engine;
 pub mod error;
 pub mod group;
+#[cfg(not(loom))]
+pub mod hook;
 pub mod locker;
 pub mod message;
 pub mod port;
@@ -48,6 +51,8 @@ pub mod worker;
 
 pub use error::Error;
 pub use group::{Dispatch, SiblingGroup};
+#[cfg(not(loom))]
+pub use hook::{PostHook, PostVerdict};
 pub use locker::{Locker, LockerGuard, UnlockerGuard};
 pub use message::{Ledger, LedgerCounts, Message, MessageParts, SharedMemory, Transferable};
 pub use port::{Drain, DrainStep, Entry, Port, PortData, PortId, PortIds, TransferredPort};

@@ -20,6 +20,7 @@ use std::time::Duration;
 use crate::engine::guest::EntryScript;
 use crate::engine::thread::{self, KeptIsolate, Limits, WorkerInit};
 use crate::group::SiblingGroup;
+use crate::hook::PostHook;
 use crate::port::PortIds;
 use crate::sync::{AtomicU64, Ordering};
 use crate::timers::RealClock;
@@ -66,6 +67,8 @@ pub struct RuntimeOptions {
     pub timeout: Option<Duration>,
     /// Keep each worker's isolate after it ends, for [`Runtime::eval_in`].
     pub keep_isolates: bool,
+    /// Sees every posted message before dispatch (fault injection).
+    pub on_post: Option<Arc<dyn PostHook>>,
 }
 
 impl Default for RuntimeOptions {
@@ -77,6 +80,7 @@ impl Default for RuntimeOptions {
             on_log: None,
             timeout: None,
             keep_isolates: false,
+            on_post: None,
         }
     }
 }
@@ -146,6 +150,7 @@ pub(crate) struct Shared {
     pub cwd: PathBuf,
     pub argv: Vec<String>,
     pub keep_isolates: bool,
+    pub on_post: Option<Arc<dyn PostHook>>,
     workers: Mutex<BTreeMap<WorkerId, WorkerRecord>>,
 }
 
@@ -250,6 +255,7 @@ impl Runtime {
                 cwd: options.cwd,
                 argv: options.argv,
                 keep_isolates: options.keep_isolates,
+                on_post: options.on_post,
                 workers: Mutex::new(BTreeMap::new()),
             }),
             timeout: options.timeout,

@@ -151,6 +151,10 @@ impl Timers {
 pub trait Clock: Send + Sync {
     /// Milliseconds since the runtime started.
     fn now_ms(&self) -> u64;
+    /// The same, with sub-millisecond precision (`performance.now()`).
+    fn now_precise_ms(&self) -> f64 {
+        self.now_ms() as f64
+    }
 }
 
 /// The monotonic clock, counted from when this value was made.
@@ -181,6 +185,10 @@ impl Default for RealClock {
 impl Clock for RealClock {
     fn now_ms(&self) -> u64 {
         self.start.elapsed().as_millis() as u64
+    }
+
+    fn now_precise_ms(&self) -> f64 {
+        self.start.elapsed().as_secs_f64() * 1000.0
     }
 }
 

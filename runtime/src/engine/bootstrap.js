@@ -366,7 +366,7 @@
     const w = workers.get(id);
     if (!w) return;
     if (kind === 'online') { w.emit('online'); return; }
-    if (kind === 'error') { w.emit('error', payload); return; }
+    if (kind === 'error') { w.emit('error', errorFromChild(payload)); return; }
     if (kind === 'exit') {
       // Messages the worker posted before it exited are delivered before 'exit'.
       const publicId = w[kPublic][kId];
@@ -380,6 +380,29 @@
     }
   }
   const URL_ = globalThis.URL ?? class URL {};
+  // A worker's uncaught error crosses to the parent as Node's error_serdes does: its class,
+  // message, stack and own enumerable properties (code, say) survive.
+  function errorForParent(e) {
+    if (!(e instanceof Error)) return e;
+    const props = {};
+    for (const k of Object.keys(e)) {
+      try { props[k] = structuredClone(e[k]); } catch { /* not cloneable: dropped */ }
+    }
+    return { __heddleError: 1, ctor: e.constructor?.name ?? 'Error', name: e.name,
+      message: String(e.message), stack: String(e.stack ?? ''), props };
+  }
+  function errorFromChild(p) {
+    if (p === null || typeof p !== 'object' || p.__heddleError !== 1) return p;
+    const C = globalThis[p.ctor];
+    const Ctor = typeof C === 'function' && (C === Error || C.prototype instanceof Error) ? C : Error;
+    const e = Object.create(Ctor.prototype);
+    Object.defineProperty(e, 'message', { value: p.message, writable: true, configurable: true });
+    Object.defineProperty(e, 'stack', { value: p.stack, writable: true, configurable: true });
+    if (p.name !== Ctor.prototype.name) {
+      Object.defineProperty(e, 'name', { value: p.name, writable: true, configurable: true });
+    }
+    return Object.assign(e, p.props);
+  }
 
   // ---------------------------------------------------------------- timers
   const timers = new Map(); // id -> { timeout, fn, args, repeat }
@@ -598,6 +621,7 @@
     queueMicrotask, setTimeout, setInterval, clearTimeout: clearTimer, clearInterval: clearTimer,
     console, process, structuredClone, DOMException, Event, EventTarget: class EventTarget {},
     MessageEvent, MessageChannel, MessagePort, BroadcastChannel,
+    performance: { now: () => ops.now(), timeOrigin: 0 },
   });
   // heddle.yield(): a scheduling point for the harness; a no-op when free-running.
   Object.defineProperty(globalThis, 'heddle', {
@@ -629,7 +653,7 @@
   function portOf(obj) { return obj instanceof MessagePort ? obj[kId] : undefined; }
   return {
     dispatch, dispatchClose, control, fire, makePort, makeError, require, setWorkerData,
-    emitMessageError, outOfMemory, runCloses,
+    emitMessageError, outOfMemory, runCloses, errorForParent,
     exitCode: () => exitCode, portOf, workerThreads, format,
   };
 })

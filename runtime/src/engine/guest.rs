@@ -254,7 +254,17 @@ pub(crate) fn report_uncaught<'s>(
     match host.parent_control {
         Some(control) => {
             v8::tc_scope!(let tc, scope);
-            let message = match clone::serialize(tc, exception, &[], None) {
+            let convert = host
+                .hooks
+                .borrow()
+                .as_ref()
+                .map(|h| v8::Local::new(tc, &h.error_for_parent));
+            let undefined = v8::undefined(tc).into();
+            let portable = convert
+                .and_then(|f| f.call(tc, undefined, &[exception]))
+                .unwrap_or(exception);
+            tc.reset();
+            let message = match clone::serialize(tc, portable, &[], None) {
                 Some(out) => Control::Error.encode(Some(out.message)),
                 None => {
                     tc.reset();
@@ -321,7 +331,8 @@ fn run_entry(scope: &mut v8::PinScope<'_, '_>, host: &HostRef, entry: &EntryScri
         EntryScript::File(path) => match std::fs::read_to_string(path) {
             Ok(code) => (path.display().to_string(), code, Some(path.clone())),
             Err(e) => {
-                let msg = format!("Cannot find module '{}': {e}", path.display());
+                let _ = e;
+                let msg = format!("Cannot find module '{}'", path.display());
                 host::throw(scope, "Error", "MODULE_NOT_FOUND", &msg);
                 return;
             }
@@ -473,7 +484,7 @@ fn resolve_key(referrer: &str, specifier: &str) -> Result<String, String> {
     ))
 }
 
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {

@@ -22,7 +22,7 @@ pub(crate) struct Hooks {
     pub set_worker_data: v8::Global<v8::Function>,
     pub emit_message_error: v8::Global<v8::Function>,
     pub run_closes: v8::Global<v8::Function>,
-    pub worker_threads: v8::Global<v8::Object>,
+    pub error_for_parent: v8::Global<v8::Function>,
 }
 
 /// A child worker, as its parent sees it.
@@ -37,8 +37,6 @@ pub(crate) enum Stop {
     Exit(i32),
     /// An uncaught exception (already reported).
     Uncaught,
-    /// The heap limit was reached.
-    OutOfMemory,
 }
 
 /// The per-isolate host state. Lives in an `Rc` in an isolate slot; every op clones the

@@ -16,5 +16,3 @@ pub(crate) mod host;
 pub(crate) mod ops;
 pub(crate) mod platform;
 pub(crate) mod thread;
-
-pub(crate) use thread::KeptIsolate;

@@ -8,6 +8,7 @@ use crate::engine::clone;
 use crate::engine::host::{self, str};
 use crate::engine::thread;
 use crate::group::Dispatch;
+use crate::hook::PostVerdict;
 use crate::port::PortId;
 use crate::runtime::LogStream;
 use crate::timers::{Clock, TimerId, TimerSpec};
@@ -67,6 +68,7 @@ pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8:
     op!("exit", exit);
     op!("point", point);
     op!("closeLater", close_later);
+    op!("now", now);
     ops
 }
 
@@ -105,7 +107,24 @@ fn post<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
         );
         return;
     }
-    let dispatched = host.state.borrow_mut().post(port, out.message);
+    let mut message = out.message;
+    let copies = match &host.shared.on_post {
+        None => 1,
+        Some(hook) => match hook.on_post(host.worker, port, &mut message) {
+            PostVerdict::Deliver => 1,
+            PostVerdict::Drop => 0,
+            PostVerdict::Duplicate => 2,
+        },
+    };
+    if copies == 0 {
+        return;
+    }
+    if copies == 2 {
+        if let Some(copy) = message.share() {
+            let _ = host.state.borrow_mut().post(port, copy);
+        }
+    }
+    let dispatched = host.state.borrow_mut().post(port, message);
     if let Dispatch::MultipleDestinations(_) = dispatched {
         host::throw(
             scope,
@@ -258,4 +277,9 @@ fn point<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, _rv: Ret<'s>) {
 fn close_later<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, _rv: Ret<'s>) {
     let host = host::host(scope);
     host.state.borrow_mut().close_callbacks += 1;
+}
+
+fn now<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, mut rv: Ret<'s>) {
+    let host = host::host(scope);
+    rv.set_double(host.shared.clock.now_precise_ms());
 }

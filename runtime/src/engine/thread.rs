@@ -182,10 +182,10 @@ pub(crate) fn resolve_entry(cwd: &Path, filename: &str) -> Result<PathBuf, Strin
     let name = filename.strip_prefix("file://").unwrap_or(filename);
     let path = Path::new(name);
     if path.is_absolute() {
-        return Ok(path.to_path_buf());
+        return Ok(crate::engine::guest::normalize(path));
     }
     if name.starts_with("./") || name.starts_with("../") {
-        return Ok(cwd.join(path));
+        return Ok(crate::engine::guest::normalize(&cwd.join(path)));
     }
     Err("The worker script or module filename must be an absolute path or a relative path starting with './' or '../'. Received \"".to_string() + filename + "\"")
 }
@@ -415,7 +415,7 @@ fn run_locked(
     } else {
         match stop {
             Some(Stop::Exit(c)) => c,
-            Some(Stop::Uncaught) | Some(Stop::OutOfMemory) => 1,
+            Some(Stop::Uncaught) => 1,
             None if control.is_terminated() => 1,
             None => exit_code(isolate, &context, &host),
         }
@@ -467,14 +467,11 @@ fn get_fn(
     scope: &mut v8::PinScope<'_, '_>,
     obj: v8::Local<v8::Object>,
     name: &str,
-) -> v8::Global<v8::Function> {
+) -> Option<v8::Global<v8::Function>> {
     let key = str(scope, name).into();
-    let value = obj
-        .get(scope, key)
-        .expect("[runtime internal bug] bootstrap hook");
-    let f = v8::Local::<v8::Function>::try_from(value)
-        .expect("[runtime internal bug] bootstrap hook is a function");
-    v8::Global::new(scope, f)
+    let value = obj.get(scope, key)?;
+    let f = v8::Local::<v8::Function>::try_from(value).ok()?;
+    Some(v8::Global::new(scope, f))
 }
 
 fn bootstrap(
@@ -491,13 +488,14 @@ fn bootstrap(
     let source = str(tc, BOOTSTRAP);
     let name = str(tc, "heddle:bootstrap").into();
     let origin = v8::ScriptOrigin::new(tc, name, 0, 0, false, 0, None, false, false, false, None);
-    let script = v8::Script::compile(tc, source, Some(&origin))
-        .expect("[runtime internal bug] bootstrap.js compiles");
-    let function = script
-        .run(tc)
-        .expect("[runtime internal bug] bootstrap.js evaluates");
-    let function = v8::Local::<v8::Function>::try_from(function)
-        .expect("[runtime internal bug] bootstrap.js is a function");
+    // Evaluating the bootstrap fails only if the worker was terminated while starting.
+    let Some(function) = v8::Script::compile(tc, source, Some(&origin)).and_then(|s| s.run(tc))
+    else {
+        return false;
+    };
+    let Ok(function) = v8::Local::<v8::Function>::try_from(function) else {
+        return false;
+    };
     let ops = ops::install(tc);
     let info = v8::Object::new(tc);
     let set = |tc: &mut v8::PinScope<'_, '_>, k: &str, v: v8::Local<v8::Value>| {
@@ -526,34 +524,42 @@ fn bootstrap(
     set(tc, "resourceLimits", v);
     let undefined = v8::undefined(tc).into();
     let Some(hooks) = function.call(tc, undefined, &[ops.into(), info.into()]) else {
-        let text = tc
-            .exception()
-            .map(|e| e.to_rust_string_lossy(tc))
-            .unwrap_or_default();
-        panic!("[runtime internal bug] bootstrap.js threw: {text}");
+        if !tc.has_terminated() {
+            let text = tc
+                .exception()
+                .map(|e| e.to_rust_string_lossy(tc))
+                .unwrap_or_default();
+            host.shared.log(
+                host.worker,
+                LogStream::Stderr,
+                &format!("[runtime internal bug] bootstrap.js threw: {text}"),
+            );
+        }
+        return false;
     };
-    let hooks = v8::Local::<v8::Object>::try_from(hooks)
-        .expect("[runtime internal bug] bootstrap.js returns hooks");
-    let wt_key = str(tc, "workerThreads").into();
-    let worker_threads = hooks
-        .get(tc, wt_key)
-        .and_then(|v| v8::Local::<v8::Object>::try_from(v).ok());
-    let worker_threads =
-        worker_threads.expect("[runtime internal bug] bootstrap.js exports workerThreads");
-    *host.hooks.borrow_mut() = Some(Hooks {
-        dispatch: get_fn(tc, hooks, "dispatch"),
-        dispatch_close: get_fn(tc, hooks, "dispatchClose"),
-        control: get_fn(tc, hooks, "control"),
-        fire: get_fn(tc, hooks, "fire"),
-        make_port: get_fn(tc, hooks, "makePort"),
-        make_error: get_fn(tc, hooks, "makeError"),
-        exit_code: get_fn(tc, hooks, "exitCode"),
-        require: get_fn(tc, hooks, "require"),
-        set_worker_data: get_fn(tc, hooks, "setWorkerData"),
-        emit_message_error: get_fn(tc, hooks, "emitMessageError"),
-        run_closes: get_fn(tc, hooks, "runCloses"),
-        worker_threads: v8::Global::new(tc, worker_threads),
-    });
+    let Ok(hooks) = v8::Local::<v8::Object>::try_from(hooks) else {
+        return false;
+    };
+    // A hook is missing only if the worker was terminated during the bootstrap.
+    let Some(new_hooks) = (|| {
+        Some(Hooks {
+            dispatch: get_fn(tc, hooks, "dispatch")?,
+            dispatch_close: get_fn(tc, hooks, "dispatchClose")?,
+            control: get_fn(tc, hooks, "control")?,
+            fire: get_fn(tc, hooks, "fire")?,
+            make_port: get_fn(tc, hooks, "makePort")?,
+            make_error: get_fn(tc, hooks, "makeError")?,
+            exit_code: get_fn(tc, hooks, "exitCode")?,
+            require: get_fn(tc, hooks, "require")?,
+            set_worker_data: get_fn(tc, hooks, "setWorkerData")?,
+            emit_message_error: get_fn(tc, hooks, "emitMessageError")?,
+            run_closes: get_fn(tc, hooks, "runCloses")?,
+            error_for_parent: get_fn(tc, hooks, "errorForParent")?,
+        })
+    })() else {
+        return false;
+    };
+    *host.hooks.borrow_mut() = Some(new_hooks);
     if let Some(data) = data {
         match clone::deserialize(tc, data.open()) {
             Some(value) => {

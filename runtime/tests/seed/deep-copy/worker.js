@@ -1,0 +1,5 @@
+import { parentPort } from 'worker_threads';
+
+parentPort.once('message', (obj) => {
+  parentPort.postMessage(obj);
+});
