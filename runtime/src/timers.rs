@@ -49,7 +49,7 @@ pub struct Timers {
 /// Node's clamp: `after` below 1 or above `TIMEOUT_MAX` (2^31 - 1) becomes 1.
 pub fn clamp_delay(delay_ms: f64) -> u64 {
     const TIMEOUT_MAX: f64 = 2_147_483_647.0;
-    if !(delay_ms >= 1.0 && delay_ms <= TIMEOUT_MAX) {
+    if !(1.0..=TIMEOUT_MAX).contains(&delay_ms) {
         1
     } else {
         delay_ms.trunc() as u64

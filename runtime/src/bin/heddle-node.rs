@@ -16,6 +16,11 @@ use std::time::Duration;
 
 use heddle_runtime::{LogStream, MainScript, Runtime, RuntimeOptions};
 
+/// Messages are allocated on one thread and freed on another; mimalloc handles that far
+/// better than glibc's arenas (see docs/ARCHITECTURE.md, "Allocator").
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn usage() -> ExitCode {
     eprintln!("usage: heddle-node [--timeout-ms N] <file.js> [args...]");
     ExitCode::from(2)
