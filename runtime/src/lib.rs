@@ -36,7 +36,6 @@
 mod engine;
 pub mod error;
 pub mod group;
-#[cfg(not(loom))]
 pub mod hook;
 pub mod locker;
 pub mod message;
@@ -46,7 +45,6 @@ pub mod runtime;
 pub mod sync;
 pub mod timers;
 pub mod wake;
-#[cfg(not(loom))]
 pub mod worker;
 
 pub use error::Error;
