@@ -29,6 +29,9 @@ pub struct Message {
     pub shared: Vec<SharedMemory>,
     /// Moved backing stores referenced from `data` by transfer index.
     pub transfers: Vec<Transferable>,
+    /// An observer's label (0: none), carried to the receiver's delivery point; the
+    /// harness numbers posts with it to check FIFO order.
+    pub tag: u64,
     /// Ports moved with this message, referenced from `data` by index.
     pub ports: Vec<TransferredPort>,
     /// Where this message's fate is counted; `None` for messages nobody audits.
@@ -44,6 +47,7 @@ impl Message {
             data,
             shared: Vec::new(),
             transfers: Vec::new(),
+            tag: 0,
             ports: Vec::new(),
             ledger: None,
             delivered: false,
@@ -74,6 +78,7 @@ impl Message {
             data: self.data.clone(),
             shared: self.shared.clone(),
             transfers: Vec::new(),
+            tag: self.tag,
             ports: Vec::new(),
             ledger: None,
             delivered: false,

@@ -23,7 +23,6 @@ use crate::group::SiblingGroup;
 use crate::hook::PostHook;
 use crate::port::PortIds;
 use crate::sync::{AtomicU64, Ordering};
-use crate::timers::RealClock;
 use crate::wake::Wake;
 use crate::worker::{FreeRunning, Gate, WorkerControl, WorkerId};
 
@@ -76,7 +75,7 @@ impl Default for RuntimeOptions {
         RuntimeOptions {
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             argv: vec!["heddle".into()],
-            gate: Arc::new(FreeRunning),
+            gate: Arc::new(FreeRunning::new()),
             on_log: None,
             timeout: None,
             keep_isolates: false,
@@ -145,7 +144,6 @@ pub(crate) struct Shared {
     groups: Mutex<BTreeMap<String, Weak<SiblingGroup>>>,
     logs: Mutex<Vec<LogLine>>,
     on_log: Option<LogSink>,
-    pub clock: Arc<RealClock>,
     pub gate: Arc<dyn Gate>,
     pub cwd: PathBuf,
     pub argv: Vec<String>,
@@ -250,7 +248,6 @@ impl Runtime {
                 groups: Mutex::new(BTreeMap::new()),
                 logs: Mutex::new(Vec::new()),
                 on_log: options.on_log,
-                clock: Arc::new(RealClock::new()),
                 gate: options.gate,
                 cwd: options.cwd,
                 argv: options.argv,

@@ -171,6 +171,7 @@ impl RealClock {
     }
 
     /// The instant at which this clock reads `ms`.
+    #[cfg(not(loom))]
     pub fn instant_at(&self, ms: u64) -> std::time::Instant {
         self.start + std::time::Duration::from_millis(ms)
     }

@@ -19,7 +19,9 @@ use crate::group::{Dispatch, SiblingGroup};
 use crate::message::Message;
 use crate::port::{DrainStep, Entry, Port, PortId, PortIds, TransferredPort};
 use crate::sync::{self, Arc, AtomicBool, Mutex, Ordering};
-use crate::timers::{Clock, TimerId, Timers};
+#[cfg(not(loom))]
+use crate::timers::Clock;
+use crate::timers::{TimerId, Timers};
 use crate::wake::{DrainBudget, Wake, WakeReason};
 
 /// Identifies a worker: Node's `threadId` (the main thread is 0, workers count from 1).
@@ -37,14 +39,20 @@ impl fmt::Display for WorkerId {
 pub enum Point {
     /// Before the entry script.
     Start,
-    /// Before delivering one entry of a port's queue.
-    Deliver(PortId),
+    /// Before delivering one entry of a port's queue; `tag` is the message's
+    /// [`Message::tag`](crate::Message::tag) (0 for the close marker or an untagged message).
+    Deliver {
+        /// The receiving port.
+        port: PortId,
+        /// The message's tag.
+        tag: u64,
+    },
     /// Before a timer's callback.
     Timer(TimerId),
     /// Before an `Atomics` operation, named.
     Atomics(&'static str),
-    /// `heddle.yield()` from JavaScript.
-    Yield,
+    /// `heddle.yield()` from JavaScript, with an optional label (a declarative step).
+    Yield(Option<String>),
     /// Before spawning a worker.
     Spawn,
     /// Before posting through a port.
@@ -55,19 +63,114 @@ pub enum Point {
     Terminate(WorkerId),
 }
 
-/// Where a controlled thread asks for its turn. Called on the thread that is about to take
-/// the step; it returns when that thread may go on.
-pub trait Gate: Send + Sync {
-    /// `who` is about to take the step `at`.
-    fn point(&self, who: WorkerId, at: &Point);
+/// Identifies the memory an `Atomics.wait` waits on: a shared buffer and a byte offset.
+/// The buffer part is an address: use it as a key only, never print it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct WaitKey {
+    /// The backing store's address.
+    pub buffer: usize,
+    /// The byte offset of the element.
+    pub offset: usize,
 }
 
-/// The gate of a free-running runtime: every thread always may go on.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct FreeRunning;
+/// Where a controlled thread asks for its turn, and what it blocks on.
+///
+/// Call protocol: every method is called on the thread of `who`. `spawned` is called by the
+/// parent before the child's thread exists; the child's first call is `point(child, Start)`.
+/// `exited` is the last call a thread makes, after its last observable action. `park` is
+/// called only when the loop has nothing to do.
+pub trait Gate: Send + Sync {
+    /// `who` is about to take the step `at`; returns when it may.
+    fn point(&self, who: WorkerId, at: &Point);
+
+    /// `parent` created worker `child` (whose thread will call `point(child, Start)`).
+    fn spawned(&self, _parent: WorkerId, _child: WorkerId) {}
+
+    /// `who` is done: it will make no observable step again.
+    fn exited(&self, _who: WorkerId) {}
+
+    /// `who`'s loop has nothing to do: wait for a reason on `wake`, or until the clock reads
+    /// `until`. `None` means the time came first.
+    fn park(&self, who: WorkerId, wake: &Arc<Wake>, until: Option<u64>) -> Option<WakeReason>;
+
+    /// Milliseconds since the runtime started (timers, `Date.now`).
+    fn now_ms(&self) -> u64;
+
+    /// The same with sub-millisecond precision (`performance.now()`).
+    fn now_precise_ms(&self) -> f64 {
+        self.now_ms() as f64
+    }
+
+    /// `target` is being terminated: if it is blocked in a wait this gate serves, release it.
+    fn interrupt(&self, _target: WorkerId) {}
+
+    /// Whether `Atomics.wait`/`notify` go through [`Gate::atomics_wait`]/[`Gate::atomics_notify`]
+    /// (and every `Atomics` operation is a scheduling point) instead of V8's own.
+    fn serves_atomics(&self) -> bool {
+        false
+    }
+
+    /// `Atomics.wait` on `key` (the value was checked equal): blocks `who` until notified
+    /// (`true`), until `timeout_ms` of clock time passed (`false`), or until interrupted.
+    fn atomics_wait(&self, _who: WorkerId, _key: WaitKey, _timeout_ms: Option<f64>) -> bool {
+        true
+    }
+
+    /// `Atomics.notify` on `key` for at most `count` waiters; returns how many it woke.
+    fn atomics_notify(&self, _who: WorkerId, _key: WaitKey, _count: u32) -> u32 {
+        0
+    }
+
+    /// A seed for `Math.random` (deterministic runs); `None` leaves V8's.
+    fn random_seed(&self, _who: WorkerId) -> Option<u64> {
+        None
+    }
+}
+
+/// The gate of a free-running runtime: every thread always may go on; time is the
+/// monotonic clock; parking blocks on the wake-up.
+pub struct FreeRunning {
+    clock: crate::timers::RealClock,
+}
+
+impl FreeRunning {
+    /// A free-running gate whose clock starts now.
+    pub fn new() -> Self {
+        FreeRunning {
+            clock: crate::timers::RealClock::new(),
+        }
+    }
+}
+
+impl Default for FreeRunning {
+    fn default() -> Self {
+        FreeRunning::new()
+    }
+}
 
 impl Gate for FreeRunning {
     fn point(&self, _who: WorkerId, _at: &Point) {}
+
+    #[cfg(not(loom))]
+    fn park(&self, _who: WorkerId, wake: &Arc<Wake>, until: Option<u64>) -> Option<WakeReason> {
+        match until {
+            Some(ms) => wake.wait_until(self.clock.instant_at(ms)),
+            None => Some(wake.wait()),
+        }
+    }
+
+    #[cfg(loom)]
+    fn park(&self, _who: WorkerId, wake: &Arc<Wake>, _until: Option<u64>) -> Option<WakeReason> {
+        Some(wake.wait())
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.clock.now_ms()
+    }
+
+    fn now_precise_ms(&self) -> f64 {
+        self.clock.now_precise_ms()
+    }
 }
 
 /// Whether the loop goes on after a task.
@@ -353,14 +456,13 @@ impl LoopState {
 /// The event loop of one worker thread.
 pub struct EventLoop {
     state: Rc<RefCell<LoopState>>,
-    clock: Arc<dyn Clock>,
     gate: Arc<dyn Gate>,
 }
 
 impl EventLoop {
-    /// A loop over `state`, reading time from `clock`, asking `gate` before each task.
-    pub fn new(state: Rc<RefCell<LoopState>>, clock: Arc<dyn Clock>, gate: Arc<dyn Gate>) -> Self {
-        EventLoop { state, clock, gate }
+    /// A loop over `state`, asking `gate` before each task, for the time, and to park.
+    pub fn new(state: Rc<RefCell<LoopState>>, gate: Arc<dyn Gate>) -> Self {
+        EventLoop { state, gate }
     }
 
     fn id(&self) -> WorkerId {
@@ -373,14 +475,7 @@ impl EventLoop {
     }
 
     /// Runs `guest` until the worker exits or nothing keeps it alive.
-    ///
-    /// `park` waits for a wake-up reason, at most until the clock reads its second argument
-    /// (the next timer's due time, if any); `None` means the time came first.
-    pub fn run(
-        &self,
-        guest: &mut dyn Guest,
-        park: &dyn Fn(&Wake, Option<u64>) -> Option<WakeReason>,
-    ) {
+    pub fn run(&self, guest: &mut dyn Guest) {
         let who = self.id();
         self.gate.point(who, &Point::Start);
         if guest.start() == Flow::Stop || self.must_stop() {
@@ -391,7 +486,7 @@ impl EventLoop {
                 return;
             }
             // Timers phase: every timer due now, in order.
-            let now = self.clock.now_ms();
+            let now = self.gate.now_ms();
             loop {
                 let due = self.state.borrow_mut().timers.pop_due(now);
                 let Some(timer) = due else { break };
@@ -422,7 +517,7 @@ impl EventLoop {
                 return;
             }
             let next = self.state.borrow().timers.next_due();
-            if let Some(reason) = park(&wake, next) {
+            if let Some(reason) = self.gate.park(who, &wake, next) {
                 if self.handle(reason, guest) == Flow::Stop {
                     return;
                 }
@@ -463,7 +558,7 @@ impl EventLoop {
                 }
                 st.ports.remove(&port);
                 drop(st);
-                self.gate.point(who, &Point::Deliver(port));
+                self.gate.point(who, &Point::Deliver { port, tag: 0 });
                 return guest.deliver(port, Entry::Close);
             }
             drain
@@ -480,10 +575,14 @@ impl EventLoop {
                 DrainStep::Entry(entry) => entry,
                 DrainStep::Empty | DrainStep::Yielded => return Flow::Continue,
             };
-            if matches!(entry, Entry::Close) {
-                self.state.borrow_mut().ports.remove(&port);
-            }
-            self.gate.point(who, &Point::Deliver(port));
+            let tag = match &entry {
+                Entry::Message(m) => m.tag,
+                Entry::Close => {
+                    self.state.borrow_mut().ports.remove(&port);
+                    0
+                }
+            };
+            self.gate.point(who, &Point::Deliver { port, tag });
             if guest.deliver(port, entry) == Flow::Stop || self.must_stop() {
                 return Flow::Stop;
             }

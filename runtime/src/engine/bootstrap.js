@@ -623,10 +623,67 @@
     MessageEvent, MessageChannel, MessagePort, BroadcastChannel,
     performance: { now: () => ops.now(), timeOrigin: 0 },
   });
-  // heddle.yield(): a scheduling point for the harness; a no-op when free-running.
+  // heddle.yield(label): a scheduling point for the harness; a no-op when free-running.
   Object.defineProperty(globalThis, 'heddle', {
-    value: Object.freeze({ yield: () => ops.point() }), enumerable: false,
+    value: Object.freeze({ yield: (label) => ops.point(label === undefined ? undefined : String(label)) }),
+    enumerable: false,
   });
+
+  // Under a controlling scheduler: every Atomics operation is a scheduling point, wait and
+  // notify are served by the scheduler's wait table, time is virtual, Math.random seeded.
+  if (info.controlled) {
+    const A = Atomics;
+    for (const name of ['add', 'and', 'compareExchange', 'exchange', 'load', 'or', 'store', 'sub', 'xor']) {
+      const original = A[name];
+      Object.defineProperty(A, name, {
+        value: { [name](...args) { ops.atomicsPoint(name); return original.apply(A, args); } }[name],
+        writable: true, configurable: true,
+      });
+    }
+    const load = A.load, wait = A.wait, notify = A.notify;
+    const waitable = (ta) => (ta instanceof Int32Array || ta instanceof BigInt64Array) &&
+      ta.buffer instanceof SharedArrayBuffer;
+    Object.defineProperty(A, 'wait', {
+      value: function wait_(ta, index, value, timeout) {
+        if (!waitable(ta)) return wait.call(A, ta, index, value, timeout); // V8's own errors
+        ops.atomicsPoint('wait');
+        if (load.call(A, ta, index) !== value) return 'not-equal';
+        const t = timeout === undefined ? Infinity : Number(timeout);
+        return ops.atomicsWait(ta, index, Number.isNaN(t) ? Infinity : t);
+      },
+      writable: true, configurable: true,
+    });
+    Object.defineProperty(A, 'notify', {
+      value: function notify_(ta, index, count) {
+        if (!waitable(ta)) return notify.call(A, ta, index, count);
+        ops.atomicsPoint('notify');
+        load.call(A, ta, index); // range check, as V8's notify does
+        return ops.atomicsNotify(ta, index, count === undefined ? Infinity : Number(count));
+      },
+      writable: true, configurable: true,
+    });
+    const RealDate = Date;
+    const VirtualDate = function Date(...args) {
+      if (!new.target) return new RealDate(ops.now()).toString();
+      return args.length === 0 ? new RealDate(ops.now()) : new RealDate(...args);
+    };
+    VirtualDate.prototype = RealDate.prototype;
+    VirtualDate.now = () => Math.floor(ops.now());
+    VirtualDate.parse = RealDate.parse;
+    VirtualDate.UTC = RealDate.UTC;
+    globalThis.Date = VirtualDate;
+  }
+  if (info.seed !== null) {
+    // xorshift128+, seeded per worker: the same run draws the same numbers.
+    let s0 = (info.seed >>> 0) || 1, s1 = ((info.seed / 4294967296) >>> 0) ^ 0x9e3779b9;
+    Math.random = function random() {
+      let x = s0, y = s1;
+      s0 = y;
+      x ^= x << 23; x ^= x >>> 17; x ^= y ^ (y >>> 26);
+      s1 = x;
+      return ((s0 + s1) >>> 0) / 4294967296;
+    };
+  }
 
   // ---------------------------------------------------------------- hooks for Rust
   function dispatch(id, value) {

@@ -11,8 +11,8 @@ use crate::group::Dispatch;
 use crate::hook::PostVerdict;
 use crate::port::PortId;
 use crate::runtime::LogStream;
-use crate::timers::{Clock, TimerId, TimerSpec};
-use crate::worker::{Point, WorkerId};
+use crate::timers::{TimerId, TimerSpec};
+use crate::worker::{Point, WaitKey, WorkerId};
 
 type Args<'s> = v8::FunctionCallbackArguments<'s>;
 type Ret<'s> = v8::ReturnValue<'s, v8::Value>;
@@ -69,6 +69,9 @@ pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8:
     op!("point", point);
     op!("closeLater", close_later);
     op!("now", now);
+    op!("atomicsPoint", atomics_point);
+    op!("atomicsWait", atomics_wait);
+    op!("atomicsNotify", atomics_notify);
     ops
 }
 
@@ -216,6 +219,7 @@ fn terminate<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>)
     let control = host.children.borrow().get(&id).map(|c| c.control.clone());
     if let Some(control) = control {
         control.terminate();
+        host.shared.gate.interrupt(id);
     }
 }
 
@@ -225,7 +229,7 @@ fn timer_add<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'
         delay_ms: num(scope, &args, 0),
         repeat: args.get(1).boolean_value(scope),
     };
-    let now = host.shared.clock.now_ms();
+    let now = host.shared.gate.now_ms();
     let id = host.state.borrow_mut().timers.add(spec, now);
     rv.set(v8::Number::new(scope, id.0 as f64).into());
 }
@@ -269,9 +273,71 @@ fn exit<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
     scope.terminate_execution();
 }
 
-fn point<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, _rv: Ret<'s>) {
+fn point<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
     let host = host::host(scope);
-    host.shared.gate.point(host.worker, &Point::Yield);
+    let label = args.get(0);
+    let label = (!label.is_undefined()).then(|| label.to_rust_string_lossy(scope));
+    host.shared.gate.point(host.worker, &Point::Yield(label));
+}
+
+/// `Atomics.<name>` under a gate that serves atomics: a scheduling point before it.
+fn atomics_point<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let host = host::host(scope);
+    let name = args.get(0).to_rust_string_lossy(scope);
+    let name: &'static str = match name.as_str() {
+        "add" => "add",
+        "and" => "and",
+        "compareExchange" => "compareExchange",
+        "exchange" => "exchange",
+        "load" => "load",
+        "or" => "or",
+        "store" => "store",
+        "sub" => "sub",
+        "xor" => "xor",
+        "wait" => "wait",
+        "notify" => "notify",
+        _ => "other",
+    };
+    host.shared.gate.point(host.worker, &Point::Atomics(name));
+}
+
+/// The wait key of `typedArray[index]`, or `None` (with a TypeError thrown).
+fn wait_key(scope: &mut v8::PinScope<'_, '_>, args: &Args<'_>) -> Option<WaitKey> {
+    let Ok(view) = v8::Local::<v8::TypedArray>::try_from(args.get(0)) else {
+        host::throw(scope, "TypeError", "", "Atomics.wait needs an Int32Array or BigInt64Array over a SharedArrayBuffer");
+        return None;
+    };
+    let index = num(scope, args, 1);
+    let buffer = view.buffer(scope)?;
+    let store = buffer.get_backing_store();
+    let element = if view.is_big_int64_array() { 8 } else { 4 };
+    let data = store.data().map(|p| p.as_ptr() as usize).unwrap_or(0);
+    Some(WaitKey {
+        buffer: data,
+        offset: view.byte_offset() + index as usize * element,
+    })
+}
+
+/// `Atomics.wait(ta, i, v, timeout)` after the JS side checked `ta[i] === v`: returns
+/// `"ok"` or `"timed-out"`.
+fn atomics_wait<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
+    let host = host::host(scope);
+    let Some(key) = wait_key(scope, &args) else { return };
+    let timeout = num(scope, &args, 2);
+    let timeout = (timeout.is_finite()).then_some(timeout.max(0.0));
+    let woken = host.shared.gate.atomics_wait(host.worker, key, timeout);
+    let text = if woken { "ok" } else { "timed-out" };
+    rv.set(str(scope, text).into());
+}
+
+/// `Atomics.notify(ta, i, count)`: returns how many waiters it woke.
+fn atomics_notify<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
+    let host = host::host(scope);
+    let Some(key) = wait_key(scope, &args) else { return };
+    let count = num(scope, &args, 2);
+    let count = if count.is_finite() { count.max(0.0) as u32 } else { u32::MAX };
+    let woken = host.shared.gate.atomics_notify(host.worker, key, count);
+    rv.set(v8::Number::new(scope, woken as f64).into());
 }
 
 fn close_later<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, _rv: Ret<'s>) {
@@ -281,5 +347,5 @@ fn close_later<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, _rv: Ret<'
 
 fn now<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, mut rv: Ret<'s>) {
     let host = host::host(scope);
-    rv.set_double(host.shared.clock.now_precise_ms());
+    rv.set_double(host.shared.gate.now_precise_ms());
 }

@@ -229,6 +229,7 @@ pub(crate) fn spawn_child<'s>(
     let data = clone::serialize(scope, args.get(2), &transfer, None)?.message;
     host.shared.gate.point(host.worker, &Point::Spawn);
     let id = host.shared.next_worker_id();
+    host.shared.gate.spawned(host.worker, id);
     let (public_parent, public_child, control_parent, control_child) = {
         let mut st = host.state.borrow_mut();
         let (pp, pc) = st.channel();
@@ -390,8 +391,9 @@ fn run_locked(
     isolate.set_slot(ModuleMap::default());
 
     let booted = bootstrap(isolate, &context, &host, parent_port, init.data);
-    if let Some(cp) = control_port {
-        let _ = state.borrow_mut().post(cp, Control::Online.encode(None));
+    if !booted {
+        // Terminated while starting: take a turn anyway, so the exit below is in order.
+        shared.gate.point(init.id, &Point::Start);
     }
     if booted {
         let mut guest = V8Guest {
@@ -400,13 +402,8 @@ fn run_locked(
             host: host.clone(),
             entry: init.entry,
         };
-        let clock = shared.clock.clone();
-        let park = move |wake: &Wake, due: Option<u64>| match due {
-            Some(ms) => wake.wait_until(clock.instant_at(ms)),
-            None => Some(wake.wait()),
-        };
-        let event_loop = EventLoop::new(state.clone(), shared.clock.clone(), shared.gate.clone());
-        event_loop.run(&mut guest, &park);
+        let event_loop = EventLoop::new(state.clone(), shared.gate.clone());
+        event_loop.run(&mut guest);
     }
     let out_of_memory = guard.hit.load(Ordering::SeqCst);
     let stop = host.stop.borrow().clone();
@@ -439,6 +436,7 @@ fn run_locked(
     isolate.remove_slot::<HostRef>();
     isolate.remove_slot::<ModuleMap>();
     drop(state); // closes this worker's ports
+    shared.gate.exited(init.id);
     code
 }
 
@@ -522,6 +520,13 @@ fn bootstrap(
     set(tc, "v8", v);
     let v = v8::Object::new(tc).into();
     set(tc, "resourceLimits", v);
+    let v = v8::Boolean::new(tc, host.shared.gate.serves_atomics()).into();
+    set(tc, "controlled", v);
+    let v = match host.shared.gate.random_seed(host.worker) {
+        Some(seed) => v8::Number::new(tc, (seed & ((1 << 53) - 1)) as f64).into(),
+        None => v8::null(tc).into(),
+    };
+    set(tc, "seed", v);
     let undefined = v8::undefined(tc).into();
     let Some(hooks) = function.call(tc, undefined, &[ops.into(), info.into()]) else {
         if !tc.has_terminated() {
