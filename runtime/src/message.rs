@@ -61,6 +61,14 @@ impl Message {
         self
     }
 
+    /// Counts this message in `ledger` (as [`Message::audited`], in place).
+    pub fn audit(&mut self, ledger: &Arc<Ledger>) {
+        if self.ledger.is_none() {
+            ledger.posted.fetch_add(1, Ordering::Relaxed);
+            self.ledger = Some(ledger.clone());
+        }
+    }
+
     /// Whether the message moves something (a backing store or a port) and so cannot be
     /// delivered to more than one receiver.
     pub fn has_transferables(&self) -> bool {

@@ -238,6 +238,20 @@ pub struct Runtime {
     timeout: Option<Duration>,
 }
 
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        // Kept isolates are disposed on a thread created after V8's initialisation, as
+        // everything that enters an isolate must be (see `engine::platform::init`).
+        let kept: Vec<Arc<KeptIsolate>> = lock(&self.shared.workers)
+            .values_mut()
+            .filter_map(|r| r.kept.take())
+            .collect();
+        if !kept.is_empty() {
+            let _ = std::thread::spawn(move || drop(kept)).join();
+        }
+    }
+}
+
 impl Runtime {
     /// A runtime with `options`.
     pub fn new(options: RuntimeOptions) -> Self {

@@ -83,8 +83,13 @@ pub trait Gate: Send + Sync {
     /// `who` is about to take the step `at`; returns when it may.
     fn point(&self, who: WorkerId, at: &Point);
 
-    /// `parent` created worker `child` (whose thread will call `point(child, Start)`).
-    fn spawned(&self, _parent: WorkerId, _child: WorkerId) {}
+    /// `parent` created worker `child`, named `name` (the `name` option of `new Worker`,
+    /// possibly empty); its thread will call `point(child, Start)`.
+    fn spawned(&self, _parent: WorkerId, _child: WorkerId, _name: &str) {}
+
+    /// `who`'s thread started; `control` terminates it (a controlling gate that gives up on
+    /// a run uses it to stop every thread).
+    fn register(&self, _who: WorkerId, _control: &Arc<WorkerControl>) {}
 
     /// `who` is done: it will make no observable step again.
     fn exited(&self, _who: WorkerId) {}

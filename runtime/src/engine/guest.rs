@@ -110,7 +110,11 @@ impl Guest for V8Guest<'_> {
     fn start(&mut self) -> Flow {
         // The parent's 'online' is posted inside this first turn, so it is ordered.
         if let Some(control) = self.host.parent_control {
-            let _ = self.host.state.borrow_mut().post(control, Control::Online.encode(None));
+            let _ = self
+                .host
+                .state
+                .borrow_mut()
+                .post(control, Control::Online.encode(None));
         }
         let entry = self.entry.clone();
         self.task(|scope, host| run_entry(scope, host, &entry))

@@ -304,7 +304,12 @@ fn atomics_point<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<
 /// The wait key of `typedArray[index]`, or `None` (with a TypeError thrown).
 fn wait_key(scope: &mut v8::PinScope<'_, '_>, args: &Args<'_>) -> Option<WaitKey> {
     let Ok(view) = v8::Local::<v8::TypedArray>::try_from(args.get(0)) else {
-        host::throw(scope, "TypeError", "", "Atomics.wait needs an Int32Array or BigInt64Array over a SharedArrayBuffer");
+        host::throw(
+            scope,
+            "TypeError",
+            "",
+            "Atomics.wait needs an Int32Array or BigInt64Array over a SharedArrayBuffer",
+        );
         return None;
     };
     let index = num(scope, args, 1);
@@ -322,7 +327,9 @@ fn wait_key(scope: &mut v8::PinScope<'_, '_>, args: &Args<'_>) -> Option<WaitKey
 /// `"ok"` or `"timed-out"`.
 fn atomics_wait<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
     let host = host::host(scope);
-    let Some(key) = wait_key(scope, &args) else { return };
+    let Some(key) = wait_key(scope, &args) else {
+        return;
+    };
     let timeout = num(scope, &args, 2);
     let timeout = (timeout.is_finite()).then_some(timeout.max(0.0));
     let woken = host.shared.gate.atomics_wait(host.worker, key, timeout);
@@ -333,9 +340,15 @@ fn atomics_wait<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Re
 /// `Atomics.notify(ta, i, count)`: returns how many waiters it woke.
 fn atomics_notify<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
     let host = host::host(scope);
-    let Some(key) = wait_key(scope, &args) else { return };
+    let Some(key) = wait_key(scope, &args) else {
+        return;
+    };
     let count = num(scope, &args, 2);
-    let count = if count.is_finite() { count.max(0.0) as u32 } else { u32::MAX };
+    let count = if count.is_finite() {
+        count.max(0.0) as u32
+    } else {
+        u32::MAX
+    };
     let woken = host.shared.gate.atomics_notify(host.worker, key, count);
     rv.set(v8::Number::new(scope, woken as f64).into());
 }

@@ -43,6 +43,9 @@ pub(crate) enum Control {
     Exit(i32),
 }
 
+/// The [`Message::tag`] of lifecycle messages, so observers can tell them from posts.
+pub(crate) const LIFECYCLE_TAG: u64 = u64::MAX;
+
 const TAG_ONLINE: u8 = 1;
 const TAG_ERROR: u8 = 2;
 const TAG_ERROR_TEXT: u8 = 3;
@@ -68,6 +71,7 @@ impl Control {
         };
         head.append(&mut message.data);
         message.data = head;
+        message.tag = LIFECYCLE_TAG;
         message
     }
 
@@ -229,7 +233,8 @@ pub(crate) fn spawn_child<'s>(
     let data = clone::serialize(scope, args.get(2), &transfer, None)?.message;
     host.shared.gate.point(host.worker, &Point::Spawn);
     let id = host.shared.next_worker_id();
-    host.shared.gate.spawned(host.worker, id);
+    let name = args.get(7).to_rust_string_lossy(scope);
+    host.shared.gate.spawned(host.worker, id, &name);
     let (public_parent, public_child, control_parent, control_child) = {
         let mut st = host.state.borrow_mut();
         let (pp, pc) = st.channel();

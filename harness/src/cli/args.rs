@@ -1,0 +1,73 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Declarative tests of concurrent JavaScript workers, on Heddle's runtime, under a
+/// deterministic scheduler.
+#[derive(Debug, Parser)]
+#[command(name = "heddle", version)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate specs; print file:line:col diagnostics.
+    Check {
+        /// Spec files.
+        #[arg(required = true)]
+        specs: Vec<PathBuf>,
+    },
+    /// Run one schedule and print its trace.
+    Run {
+        /// The spec file.
+        spec: PathBuf,
+        /// Force these choices (a schedule string); default: the spec's fixed schedule.
+        #[arg(long)]
+        schedule: Option<String>,
+    },
+    /// Run the schedules of a strategy, with a progress bar and a summary of outcomes.
+    Explore(ExploreArgs),
+    /// Replay one schedule exactly and print its trace.
+    Replay {
+        /// The spec file.
+        spec: PathBuf,
+        /// The schedule string of the run to replay.
+        schedule: String,
+    },
+    /// Print the spec format's JSON Schema.
+    Schema,
+}
+
+/// `heddle explore`.
+#[derive(Debug, clap::Args)]
+pub struct ExploreArgs {
+    /// The spec file.
+    pub spec: PathBuf,
+    /// fixed, exhaustive, random or pct (default: the spec's).
+    #[arg(long)]
+    pub strategy: Option<String>,
+    /// random/pct seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// random/pct runs.
+    #[arg(long)]
+    pub runs: Option<u64>,
+    /// pct depth.
+    #[arg(long)]
+    pub depth: Option<u32>,
+    /// exhaustive preemption bound.
+    #[arg(long)]
+    pub preemptions: Option<u32>,
+    /// exhaustive give-up limit.
+    #[arg(long)]
+    pub max_runs: Option<u64>,
+    /// Parallel runs (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+}

@@ -1,0 +1,124 @@
+//! `heddle explore`: many schedules, a progress bar, a summary of outcomes.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use heddle::explore::{explore as run_explore, Options};
+use heddle::spec::Strategy;
+
+use super::args::ExploreArgs;
+
+fn progress_bar(done: u64, total: Option<u64>, start: Instant, last: &std::sync::Mutex<Instant>) {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return;
+    }
+    {
+        let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.elapsed() < std::time::Duration::from_millis(100) && Some(done) != total {
+            return;
+        }
+        *last = Instant::now();
+    }
+    let rate = done as f64 / start.elapsed().as_secs_f64().max(1e-9);
+    let line = match total {
+        Some(t) if t > 0 => {
+            let width = 30;
+            let filled = (done * width / t).min(width) as usize;
+            format!(
+                "\r[{}{}] {done}/{t} schedules  {rate:.0}/s",
+                "#".repeat(filled),
+                ".".repeat(width as usize - filled)
+            )
+        }
+        _ => format!("\r{done} schedules explored  {rate:.0}/s"),
+    };
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(line.as_bytes());
+    let _ = err.flush();
+}
+
+/// Explores `args.spec` with its strategy or the one given.
+pub fn explore(args: ExploreArgs) -> ExitCode {
+    let Some(plan) = super::load(&args.spec) else {
+        return ExitCode::from(2);
+    };
+    let mut settings = plan.explore.clone();
+    if let Some(s) = &args.strategy {
+        settings.strategy = match s.as_str() {
+            "fixed" => Strategy::Fixed,
+            "exhaustive" => Strategy::Exhaustive,
+            "random" => Strategy::Random,
+            "pct" => Strategy::Pct,
+            other => {
+                eprintln!(
+                    "error: unknown strategy `{other}` (expected fixed, exhaustive, random or pct)"
+                );
+                return ExitCode::from(2);
+            }
+        };
+    }
+    settings.seed = args.seed.unwrap_or(settings.seed);
+    settings.runs = args.runs.unwrap_or(settings.runs);
+    settings.depth = args.depth.unwrap_or(settings.depth);
+    settings.preemptions = args.preemptions.or(settings.preemptions);
+    settings.max_runs = args.max_runs.unwrap_or(settings.max_runs);
+    let start = Instant::now();
+    let last = std::sync::Mutex::new(start);
+    let bar = move |done: u64, total: Option<u64>| progress_bar(done, total, start, &last);
+    let options = Options {
+        jobs: args.jobs.unwrap_or_else(|| Options::default().jobs),
+        progress: Some(&bar),
+        replay: None,
+    };
+    let report = run_explore(&plan, &settings, &options);
+    eprintln!();
+    println!(
+        "{}: {} schedules in {:.2?} ({:.0}/s){}",
+        plan.name,
+        report.runs,
+        report.elapsed,
+        report.runs as f64 / report.elapsed.as_secs_f64().max(1e-9),
+        if report.complete {
+            ""
+        } else {
+            " — stopped at max_runs, not exhaustive"
+        }
+    );
+    println!(
+        "ends: {}",
+        report
+            .ends
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for (expr, values) in &report.outcomes {
+        println!(
+            "{expr}: {{{}}}",
+            values.iter().cloned().collect::<Vec<_>>().join(", ")
+        );
+    }
+    let mut failures = heddle::check::check_outcomes(&plan, &report.outcomes, report.complete);
+    for f in &report.failures {
+        for m in &f.messages {
+            failures.push(format!(
+                "{m}\n  replay: heddle replay {} '{}'",
+                args.spec.display(),
+                f.schedule
+            ));
+        }
+    }
+    if failures.is_empty() {
+        println!("ok");
+        ExitCode::SUCCESS
+    } else {
+        println!("{} of {} schedules failed", report.failed, report.runs);
+        for f in failures {
+            eprintln!("FAILED: {f}");
+        }
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,69 @@
+//! `heddle run` and `heddle replay`: one schedule, its trace, its verdict.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use heddle::explore::{explore, Options};
+use heddle::plan::ExplorePlan;
+use heddle::spec::Strategy;
+
+/// Runs one schedule of `spec` (the forced `schedule`, or the spec's default) and prints it.
+pub fn run(spec: &Path, schedule: Option<String>) -> ExitCode {
+    let Some(plan) = super::load(spec) else {
+        return ExitCode::from(2);
+    };
+    let settings = ExplorePlan {
+        strategy: Strategy::Fixed,
+        schedule: if plan.explore.strategy == Strategy::Fixed {
+            plan.explore.schedule.clone()
+        } else {
+            None
+        },
+        ..plan.explore.clone()
+    };
+    let options = Options {
+        jobs: 1,
+        progress: None,
+        replay: schedule.or_else(|| std::env::var(heddle::explore::SCHEDULE_ENV).ok()),
+    };
+    let report = explore(&plan, &settings, &options);
+    println!("# {} ({})", plan.name, spec.display());
+    if let Some(about) = &plan.about {
+        println!("# {}", about.trim().replace('\n', "\n# "));
+    }
+    if let Some(run) = &report.single {
+        print!("{}", run.trace);
+        println!("end: {}", run.end);
+        println!(
+            "exit codes: {}",
+            run.exits
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        for (expr, value) in &run.values {
+            println!("{expr} = {value}");
+        }
+        println!(
+            "schedule: {}",
+            if run.schedule.is_empty() {
+                "(no decisions)"
+            } else {
+                &run.schedule
+            }
+        );
+    }
+    if report.failures.is_empty() {
+        println!("ok");
+        ExitCode::SUCCESS
+    } else {
+        for f in &report.failures {
+            for m in &f.messages {
+                eprintln!("FAILED: {m}");
+            }
+            eprintln!("replay: heddle replay {} '{}'", spec.display(), f.schedule);
+        }
+        ExitCode::FAILURE
+    }
+}

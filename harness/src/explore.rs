@@ -1,0 +1,294 @@
+//! Which schedules to run, run in parallel, and what they showed: [`Report`].
+//!
+//! Runs are independent (each has its own runtime, threads and isolates), so they run on
+//! `jobs` threads at once. Random and PCT runs are numbered, and run `i` uses seed
+//! `seed + i`, so a report does not depend on how the runs were spread over threads; the
+//! exhaustive exploration enumerates each leaf of the decision tree once (see
+//! [`crate::sched::dfs`]), so its schedule count does not either.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::check;
+use crate::exec::{self, RunResult};
+use crate::plan::{ExplorePlan, Plan};
+use crate::sched::dfs::{branches, DfsScheduler};
+use crate::sched::fixed::{parse_schedule, FixedScheduler};
+use crate::sched::pct::{PctConfig, PctScheduler};
+use crate::sched::random::RandomScheduler;
+use crate::sched::{End, Strategy};
+use crate::spec::Strategy as Kind;
+
+/// The environment variable that replays one schedule: `HEDDLE_SCHEDULE=<string>`.
+pub const SCHEDULE_ENV: &str = "HEDDLE_SCHEDULE";
+
+/// A failing run.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// Its schedule string.
+    pub schedule: String,
+    /// What failed.
+    pub messages: Vec<String>,
+    /// Its trace, rendered.
+    pub trace: String,
+}
+
+/// What an exploration found.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    /// Schedules run.
+    pub runs: u64,
+    /// Each `outcomes` expression's values over the runs (normalised JSON).
+    pub outcomes: BTreeMap<String, BTreeSet<String>>,
+    /// How runs ended, counted (`done`, `idle`, `deadlock`, …).
+    pub ends: BTreeMap<String, u64>,
+    /// Failing runs (at most a few are kept, the first first).
+    pub failures: Vec<Failure>,
+    /// Failing runs, counted.
+    pub failed: u64,
+    /// Every schedule was run (exhaustive within its limits) or the plan ran them all.
+    pub complete: bool,
+    /// The single run of a fixed schedule (or replay), kept for its trace.
+    pub single: Option<RunResult>,
+    /// Wall-clock time.
+    pub elapsed: Duration,
+}
+
+/// How to explore.
+pub struct Options<'a> {
+    /// Parallel runs.
+    pub jobs: usize,
+    /// Called after each run with (runs done, runs planned if known).
+    pub progress: Option<&'a (dyn Fn(u64, Option<u64>) + Sync)>,
+    /// Replay this schedule instead of the plan's strategy.
+    pub replay: Option<String>,
+}
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            jobs: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            progress: None,
+            replay: std::env::var(SCHEDULE_ENV).ok().filter(|s| !s.is_empty()),
+        }
+    }
+}
+
+fn end_kind(end: &End) -> &'static str {
+    match end {
+        End::Done => "done",
+        End::Idle => "idle",
+        End::Deadlock(_) => "deadlock",
+        End::Budget(_) => "budget",
+        End::Mismatch(_) => "mismatch",
+    }
+}
+
+struct Collector<'p> {
+    plan: &'p Plan,
+    report: Mutex<Report>,
+    done: AtomicU64,
+}
+
+impl Collector<'_> {
+    fn add(&self, run: &RunResult) {
+        let failures = check::check_run(self.plan, run);
+        let outcome = check::outcome_of(self.plan, run);
+        let mut r = self.report.lock().unwrap_or_else(|e| e.into_inner());
+        r.runs += 1;
+        *r.ends.entry(end_kind(&run.end).into()).or_insert(0) += 1;
+        for (expr, value) in outcome {
+            r.outcomes.entry(expr).or_default().insert(value);
+        }
+        if !failures.is_empty() {
+            r.failed += 1;
+            if r.failures.len() < 3 {
+                r.failures.push(Failure {
+                    schedule: run.schedule.clone(),
+                    messages: failures,
+                    trace: run.trace.to_string(),
+                });
+            }
+        }
+    }
+}
+
+/// Runs the schedules `explore` asks for (or the replay in `options`).
+pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Report {
+    let start = Instant::now();
+    let collector = Collector {
+        plan,
+        report: Mutex::new(Report::default()),
+        done: AtomicU64::new(0),
+    };
+    let exprs = check::expressions(plan);
+    let tick = |planned: Option<u64>| {
+        let n = collector.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(p) = options.progress {
+            p(n, planned);
+        }
+    };
+    let single = |strategy: Box<dyn Strategy>| {
+        let run = exec::run(plan, strategy, explore.seed, &exprs);
+        collector.add(&run);
+        tick(Some(1));
+        let mut r = collector.report.lock().unwrap_or_else(|e| e.into_inner());
+        r.single = Some(run);
+        r.complete = true;
+    };
+    if let Some(replay) = &options.replay {
+        match parse_schedule(replay) {
+            Ok(names) => single(Box::new(FixedScheduler::new(names))),
+            Err(e) => {
+                let mut r = collector.report.lock().unwrap_or_else(|e| e.into_inner());
+                r.failed += 1;
+                r.failures.push(Failure {
+                    schedule: replay.clone(),
+                    messages: vec![format!("{SCHEDULE_ENV} is not a schedule string: {e}")],
+                    trace: String::new(),
+                });
+            }
+        }
+    } else {
+        match explore.strategy {
+            Kind::Fixed => {
+                let names = explore.schedule.as_deref().map(parse_schedule).transpose();
+                match names {
+                    Ok(names) => single(Box::new(FixedScheduler::new(names.unwrap_or_default()))),
+                    Err(e) => {
+                        let mut r = collector.report.lock().unwrap_or_else(|e| e.into_inner());
+                        r.failed += 1;
+                        r.failures.push(Failure {
+                            schedule: String::new(),
+                            messages: vec![format!("explore.schedule: {e}")],
+                            trace: String::new(),
+                        });
+                    }
+                }
+            }
+            Kind::Random | Kind::Pct => {
+                let decisions = if explore.strategy == Kind::Pct {
+                    exec::run(
+                        plan,
+                        Box::new(FixedScheduler::new(Vec::new())),
+                        explore.seed,
+                        &[],
+                    )
+                    .decisions
+                    .len()
+                } else {
+                    0
+                };
+                let next = AtomicU64::new(0);
+                std::thread::scope(|s| {
+                    for _ in 0..options.jobs.max(1) {
+                        s.spawn(|| loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            if i >= explore.runs {
+                                return;
+                            }
+                            let seed = explore.seed.wrapping_add(i);
+                            let strategy: Box<dyn Strategy> = match explore.strategy {
+                                Kind::Random => Box::new(RandomScheduler::new(seed)),
+                                _ => Box::new(PctScheduler::new(PctConfig {
+                                    seed,
+                                    depth: explore.depth,
+                                    decisions,
+                                })),
+                            };
+                            let run = exec::run(plan, strategy, explore.seed, &exprs);
+                            collector.add(&run);
+                            tick(Some(explore.runs));
+                        });
+                    }
+                });
+                collector
+                    .report
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .complete = true;
+            }
+            Kind::Exhaustive => {
+                let complete = exhaustive(plan, explore, options, &exprs, &collector, &tick);
+                collector
+                    .report
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .complete = complete;
+            }
+        }
+    }
+    let mut report = collector
+        .report
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    report.elapsed = start.elapsed();
+    report
+}
+
+fn exhaustive(
+    plan: &Plan,
+    explore: &ExplorePlan,
+    options: &Options<'_>,
+    exprs: &[String],
+    collector: &Collector<'_>,
+    tick: &(dyn Fn(Option<u64>) + Sync),
+) -> bool {
+    struct Queue {
+        prefixes: Vec<Vec<usize>>,
+        active: usize,
+        started: u64,
+    }
+    let queue = Mutex::new(Queue {
+        prefixes: vec![Vec::new()],
+        active: 0,
+        started: 0,
+    });
+    let ready = Condvar::new();
+    let truncated = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        for _ in 0..options.jobs.max(1) {
+            s.spawn(|| loop {
+                let prefix = {
+                    let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
+                    loop {
+                        if q.started >= explore.max_runs && !q.prefixes.is_empty() {
+                            truncated.store(true, Ordering::Relaxed);
+                            q.prefixes.clear();
+                        }
+                        if let Some(p) = q.prefixes.pop() {
+                            q.active += 1;
+                            q.started += 1;
+                            break Some(p);
+                        }
+                        if q.active == 0 {
+                            ready.notify_all();
+                            break None;
+                        }
+                        q = ready.wait(q).unwrap_or_else(|e| e.into_inner());
+                    }
+                };
+                let Some(prefix) = prefix else { return };
+                let from = prefix.len();
+                let run = exec::run(
+                    plan,
+                    Box::new(DfsScheduler::new(prefix)),
+                    explore.seed,
+                    exprs,
+                );
+                let more = branches(&run.decisions, from, explore.preemptions);
+                collector.add(&run);
+                tick(None);
+                let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
+                q.prefixes.extend(more);
+                q.active -= 1;
+                ready.notify_all();
+            });
+        }
+    });
+    !truncated.load(Ordering::Relaxed)
+}

@@ -1,0 +1,95 @@
+//! [`FixedScheduler`]: the given choices, then the thread that yielded goes on while it can.
+
+use heddle_runtime::WorkerId;
+
+use super::{Mismatch, Strategy};
+
+/// Follows a schedule string's choices; past its end, continues the thread that yielded
+/// (or, if it cannot go on, the lowest-numbered runnable thread).
+pub struct FixedScheduler {
+    forced: Vec<String>,
+}
+
+impl FixedScheduler {
+    /// Forces `forced` (thread names) at the first decisions.
+    pub fn new(forced: Vec<String>) -> Self {
+        FixedScheduler { forced }
+    }
+}
+
+impl Strategy for FixedScheduler {
+    fn choose(
+        &mut self,
+        index: usize,
+        _candidates: &[WorkerId],
+        names: &[&str],
+        _running_first: bool,
+    ) -> Result<usize, Mismatch> {
+        match self.forced.get(index) {
+            None => Ok(0),
+            Some(want) => names.iter().position(|n| n == want).ok_or_else(|| {
+                Mismatch(format!(
+                    "decision {index} of the schedule names `{want}`, but the runnable threads were {}",
+                    names.join(", ")
+                ))
+            }),
+        }
+    }
+}
+
+/// Parses a schedule string: names separated by `.`, each optionally `*N` repeated.
+pub fn parse_schedule(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for part in s.split('.').filter(|p| !p.is_empty()) {
+        let (name, n) = match part.split_once('*') {
+            Some((name, n)) => (
+                name,
+                n.parse::<usize>()
+                    .map_err(|_| format!("bad repeat count in `{part}`"))?,
+            ),
+            None => (part, 1),
+        };
+        if name.is_empty() {
+            return Err(format!("empty thread name in `{part}`"));
+        }
+        out.extend(std::iter::repeat_n(name.to_string(), n));
+    }
+    Ok(out)
+}
+
+/// Renders chosen thread names as a schedule string, repeats folded (`a*3.b`).
+pub fn schedule_string(names: &[String]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < names.len() {
+        let mut j = i;
+        while j < names.len() && names[j] == names[i] {
+            j += 1;
+        }
+        out.push(if j - i > 1 {
+            format!("{}*{}", names[i], j - i)
+        } else {
+            names[i].clone()
+        });
+        i = j;
+    }
+    out.join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_strings_round_trip() {
+        let names: Vec<String> = ["a", "a", "a", "b", "main", "b", "b"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let s = schedule_string(&names);
+        assert_eq!(s, "a*3.b.main.b*2");
+        assert_eq!(parse_schedule(&s).unwrap(), names);
+        assert_eq!(parse_schedule("").unwrap(), Vec::<String>::new());
+        assert!(parse_schedule("a*x").is_err());
+    }
+}

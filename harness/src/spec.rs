@@ -1,0 +1,297 @@
+//! The YAML spec format, as serde types that mirror it and nothing more.
+//!
+//! `docs/SPEC.md` documents every field; `docs/spec.schema.json` is generated from these
+//! types (`heddle schema`). Validation beyond the shape (names that must exist, steps that
+//! only make sense in some places) is in [`crate::plan`].
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_saphyr::Spanned;
+
+/// A value with its place in the spec file.
+pub type At<T> = Spanned<T>;
+
+/// One scenario.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// A short, unique name.
+    #[schemars(with = "String")]
+    pub name: At<String>,
+    /// What the scenario shows, in a sentence or a paragraph; where Node differs from a
+    /// claim it tests, say so here.
+    #[serde(default)]
+    pub about: Option<String>,
+    /// Shared buffers, by name; each is a global of that name in every thread.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Shared>")]
+    pub shared: BTreeMap<String, At<Shared>>,
+    /// Extra `MessageChannel`s: each name gives one end to each of two threads (as a global
+    /// of that name).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, [String; 2]>")]
+    pub channels: BTreeMap<String, At<[At<String>; 2]>>,
+    /// The main thread: declarative steps, or a Node-style script.
+    #[serde(default)]
+    #[schemars(with = "Option<Thread>")]
+    pub main: Option<At<Thread>>,
+    /// Workers by name, spawned by `main` unless they name another `parent`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Thread>")]
+    pub workers: BTreeMap<String, At<Thread>>,
+    /// Which schedules to run.
+    #[serde(default)]
+    #[schemars(with = "Option<Explore>")]
+    pub explore: Option<At<Explore>>,
+    /// What must hold.
+    #[serde(default)]
+    pub expect: Expect,
+    /// Scheduling points a run may take before it counts as a livelock. Default 20000.
+    #[serde(default)]
+    pub max_steps: Option<u64>,
+}
+
+/// A shared buffer.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shared {
+    /// A `SharedArrayBuffer` of this many bytes.
+    pub sab: u32,
+}
+
+/// A thread: declarative steps, or a script.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Thread {
+    /// Steps, run in order, each one a scheduling point.
+    #[serde(default)]
+    #[schemars(with = "Vec<Step>")]
+    pub steps: Vec<At<Step>>,
+    /// A Node-style program (path relative to the spec file) run instead of steps.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub script: Option<At<String>>,
+    /// The thread that spawns this worker; `main` by default.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub parent: Option<At<String>>,
+    /// Spawn at the parent's start (default), or only at the parent's `spawn` step.
+    #[serde(default)]
+    pub autostart: Option<bool>,
+    /// `workerData` (a JSON/YAML value), as `workerData.data` next to the shared buffers.
+    #[serde(default)]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub data: Option<serde_json::Value>,
+    /// `resourceLimits.maxOldGenerationSizeMb`.
+    #[serde(default)]
+    pub max_old_generation_mb: Option<u32>,
+}
+
+/// One declarative step.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum Step {
+    /// Run JavaScript (global code; assign to share values with later steps).
+    Js(String),
+    /// `postMessage` to a port: `parent`, a child worker's name, or a channel name.
+    Post(Post),
+    /// Wait for the next message from a port and keep it in a global.
+    Recv(Recv),
+    /// Close a port (a channel end, or `parent`).
+    Close(String),
+    /// Terminate a child worker (`worker.terminate()`).
+    Terminate(String),
+    /// Spawn a child worker declared with `autostart: false`.
+    Spawn(String),
+    /// `Atomics.wait` on a shared buffer's Int32 element.
+    Wait(Wait),
+    /// `Atomics.notify` on a shared buffer's Int32 element.
+    Notify(Notify),
+    /// Just a scheduling point.
+    Yield,
+}
+
+/// A `post` step.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Post {
+    /// The port to post through.
+    #[schemars(with = "String")]
+    pub to: At<String>,
+    /// A JavaScript expression: the message.
+    pub value: String,
+    /// JavaScript expressions for the transfer list.
+    #[serde(default)]
+    pub transfer: Vec<String>,
+}
+
+/// A `recv` step.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Recv {
+    /// The port to receive from.
+    #[schemars(with = "String")]
+    pub from: At<String>,
+    /// The global that gets the message.
+    #[serde(rename = "as")]
+    pub as_: String,
+}
+
+/// A `wait` step: `Atomics.wait(new Int32Array(on), index, value, timeout)`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Wait {
+    /// The shared buffer.
+    #[schemars(with = "String")]
+    pub on: At<String>,
+    /// The Int32 index.
+    #[serde(default)]
+    pub index: u32,
+    /// The value to wait on.
+    #[serde(default)]
+    pub value: i32,
+    /// Virtual milliseconds; none waits for ever.
+    #[serde(default)]
+    pub timeout: Option<f64>,
+    /// The global that gets the result (`"ok"`, `"timed-out"`, `"not-equal"`).
+    #[serde(default, rename = "as")]
+    pub as_: Option<String>,
+}
+
+/// A `notify` step: `Atomics.notify(new Int32Array(on), index, count)`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    /// The shared buffer.
+    #[schemars(with = "String")]
+    pub on: At<String>,
+    /// The Int32 index.
+    #[serde(default)]
+    pub index: u32,
+    /// How many waiters to wake; all by default.
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// The global that gets the number woken.
+    #[serde(default, rename = "as")]
+    pub as_: Option<String>,
+}
+
+/// Which schedules to run.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Explore {
+    /// `fixed`, `exhaustive`, `random` or `pct` with default settings.
+    Name(Strategy),
+    /// A strategy with settings.
+    With(ExploreWith),
+}
+
+/// The strategies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Strategy {
+    /// One schedule: the given choices, then the running thread goes on while it can.
+    Fixed,
+    /// Every schedule (DFS), optionally with at most `preemptions` preemptions.
+    Exhaustive,
+    /// `runs` schedules chosen uniformly at random from `seed`.
+    Random,
+    /// Probabilistic concurrency testing: `runs` schedules with `depth` priority changes.
+    Pct,
+}
+
+/// A strategy with settings.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExploreWith {
+    /// The strategy.
+    pub strategy: Strategy,
+    /// `fixed`: the choices, as a schedule string (`a.b.main`).
+    #[serde(default)]
+    pub schedule: Option<String>,
+    /// `random`/`pct`: the seed.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// `random`/`pct`: how many runs.
+    #[serde(default)]
+    pub runs: Option<u64>,
+    /// `pct`: the bug depth (priority change points + 1).
+    #[serde(default)]
+    pub depth: Option<u32>,
+    /// `exhaustive`: the preemption bound.
+    #[serde(default)]
+    pub preemptions: Option<u32>,
+    /// `exhaustive`: give up after this many schedules (default 100000).
+    #[serde(default)]
+    pub max_runs: Option<u64>,
+}
+
+/// Expectations.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Expect {
+    /// JavaScript expressions (evaluated in main after every run; `@worker expr` evaluates in
+    /// that worker) and the value each must have in every run.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, serde_json::Value>")]
+    pub values: BTreeMap<String, At<serde_json::Value>>,
+    /// Expressions and the exact set of values they take over all explored runs.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Vec<serde_json::Value>>")]
+    pub outcomes: BTreeMap<String, At<Vec<serde_json::Value>>>,
+    /// Exit codes by thread name (`main` is the process's).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, i32>")]
+    pub exit: BTreeMap<String, At<i32>>,
+    /// The uncaught error each named worker must end with (its `'error'` event).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, ErrorExpect>")]
+    pub errors: BTreeMap<String, At<ErrorExpect>>,
+    /// The exact stdout of the run (all threads, in order).
+    #[serde(default)]
+    pub stdout: Option<String>,
+    /// `deadlock`: every run must deadlock; `none` (default): no run may.
+    #[serde(default)]
+    pub deadlock: Option<DeadlockExpect>,
+    /// `snapshot`: compare the run's trace (or the explored outcome set) with its snapshot.
+    #[serde(default)]
+    pub trace: Option<TraceExpect>,
+}
+
+/// An expected error.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorExpect {
+    /// The error's class name (`TypeError`, `DataCloneError`, …).
+    #[serde(default)]
+    pub class: Option<String>,
+    /// Its `code` (a Node code such as `ERR_INVALID_TRANSFER_OBJECT`, or a number).
+    #[serde(default)]
+    pub code: Option<serde_json::Value>,
+    /// Its message, exactly.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// Deadlock expectations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeadlockExpect {
+    /// No run may deadlock (the default).
+    #[default]
+    None,
+    /// Some run must deadlock (explored specs), or the one run must.
+    Some,
+    /// Every run must deadlock.
+    Always,
+}
+
+/// Trace expectations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TraceExpect {
+    /// Compare with the snapshot under `snapshots/`.
+    Snapshot,
+}

@@ -1,0 +1,145 @@
+//! [`Trace`]: the deterministic event list of one run, and its text rendering.
+//!
+//! Events carry the thread's name and the thread's own step number (its count of
+//! scheduling points so far), never OS thread ids, addresses or wall-clock times.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum EventKind {
+    /// The thread started its script.
+    Start,
+    /// A declarative step began (its label: `a#1 post b`).
+    Step(String),
+    /// `heddle.yield()` from JavaScript.
+    Yield,
+    /// A child worker was spawned (named once its first turn comes).
+    Spawn,
+    /// A message left through a port.
+    Post {
+        /// The sending port.
+        port: u64,
+        /// The message's number in this run.
+        msg: u64,
+        /// Serialized size.
+        bytes: usize,
+        /// ArrayBuffers moved (detached on the sender).
+        detach: usize,
+        /// SharedArrayBuffers shared.
+        share: usize,
+        /// Ports moved.
+        ports: usize,
+    },
+    /// A message (or, with `msg` 0, a close marker) was delivered on a port.
+    Deliver {
+        /// The receiving port.
+        port: u64,
+        /// The message's number (0: the close marker).
+        msg: u64,
+    },
+    /// A timer fired.
+    Timer(u64),
+    /// An `Atomics` operation.
+    Atomics(String),
+    /// `port.close()`.
+    Close(u64),
+    /// `worker.terminate()` on a thread.
+    Terminate(String),
+    /// The virtual clock jumped to the next due timer or timeout.
+    Time(u64),
+    /// A console line (`out` or `err`).
+    Log {
+        /// `out` or `err`.
+        stream: &'static str,
+        /// The text.
+        text: String,
+    },
+    /// The thread made its last step.
+    Exit,
+}
+
+/// One event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Event {
+    /// The thread's name.
+    pub thread: String,
+    /// The thread's step number when it happened.
+    pub step: u64,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{} ", self.thread, self.step)?;
+        match &self.kind {
+            EventKind::Start => write!(f, "start"),
+            EventKind::Step(label) => {
+                // "a#0 post b" -> "step 0 post b"
+                let rest = label.split_once('#').map(|(_, r)| r).unwrap_or(label);
+                write!(f, "step {rest}")
+            }
+            EventKind::Yield => write!(f, "yield"),
+            EventKind::Spawn => write!(f, "spawn"),
+            EventKind::Post {
+                port,
+                msg,
+                bytes,
+                detach,
+                share,
+                ports,
+            } => {
+                write!(f, "post port#{port} msg#{msg} ({bytes} bytes")?;
+                if *detach > 0 {
+                    write!(f, ", detach {detach}")?;
+                }
+                if *share > 0 {
+                    write!(f, ", share {share}")?;
+                }
+                if *ports > 0 {
+                    write!(f, ", ports {ports}")?;
+                }
+                write!(f, ")")
+            }
+            EventKind::Deliver { port, msg: 0 } => write!(f, "deliver port#{port} close"),
+            EventKind::Deliver {
+                port,
+                msg: u64::MAX,
+            } => write!(f, "deliver port#{port} lifecycle"),
+            EventKind::Deliver { port, msg } => write!(f, "deliver port#{port} msg#{msg}"),
+            EventKind::Timer(id) => write!(f, "timer #{id}"),
+            EventKind::Atomics(op) => write!(f, "atomics {op}"),
+            EventKind::Close(port) => write!(f, "close port#{port}"),
+            EventKind::Terminate(who) => write!(f, "terminate {who}"),
+            EventKind::Time(ms) => write!(f, "time {ms}ms"),
+            EventKind::Log { stream, text } => write!(f, "log {stream} {text:?}"),
+            EventKind::Exit => write!(f, "exit"),
+        }
+    }
+}
+
+/// The events of one run, in the order they happened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// The events.
+    pub events: Vec<Event>,
+}
+
+impl Trace {
+    /// One line per event.
+    pub fn lines(&self) -> Vec<String> {
+        self.events.iter().map(ToString::to_string).collect()
+    }
+}
+
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.events {
+            writeln!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
