@@ -46,6 +46,9 @@ pub fn run(plan: &Plan, strategy: Box<dyn Strategy>, seed: u64, exprs: &[String]
     if plan.main_is_supervisor {
         controller.main_is_supervisor();
     }
+    if let Some(ms) = plan.max_time {
+        controller.limit_time(ms);
+    }
     let log_sink = controller.clone();
     let runtime = Runtime::new(RuntimeOptions {
         cwd: plan.cwd.clone(),

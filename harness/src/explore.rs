@@ -85,6 +85,7 @@ fn end_kind(end: &End) -> &'static str {
         End::Deadlock(_) => "deadlock",
         End::Budget(_) => "budget",
         End::Mismatch(_) => "mismatch",
+        End::TimeLimit(_) => "time-limit",
     }
 }
 

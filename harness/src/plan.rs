@@ -110,6 +110,8 @@ pub struct Plan {
     pub max_steps: u64,
     /// Main is generated and has no steps: it runs no user code.
     pub main_is_supervisor: bool,
+    /// Virtual time limit, if any.
+    pub max_time: Option<u64>,
 }
 
 fn js_string(s: &str) -> String {
@@ -178,6 +180,7 @@ pub fn parse(path: &Path, source: &str) -> Result<Plan, Vec<Diagnostic>> {
 
 fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
     let dir = ck.path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
     let worker_names: Vec<String> = spec.workers.keys().cloned().collect();
     let mut threads = vec![MAIN.to_string()];
     threads.extend(worker_names.iter().cloned());
@@ -320,6 +323,7 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         expect: expect_plan(ck, &spec),
         max_steps: spec.max_steps.unwrap_or(20_000),
         main_is_supervisor,
+        max_time: spec.max_time,
     }
 }
 
@@ -564,6 +568,7 @@ fn generate_main(
 
 /// Helpers every generated thread has.
 const PRELUDE: &str = r#"globalThis.__heddle = { errors: {}, exits: {}, inbox: new Map() };
+globalThis.require = require;
 function __merge(parts) { const out = {}; for (const p of parts) for (const [k, v] of Object.entries(p)) out[k] = Object.assign(out[k] || {}, v); return out; }
 function __ports(bundle) { const out = []; for (const k of Object.keys(bundle || {})) for (const p of Object.values(bundle[k])) out.push(p); return out; }
 function __watch(w, name) {

@@ -51,6 +51,10 @@ pub struct Spec {
     /// Scheduling points a run may take before it counts as a livelock. Default 20000.
     #[serde(default)]
     pub max_steps: Option<u64>,
+    /// Virtual milliseconds a run may last: the run ends (normally) instead of jumping the
+    /// clock past this. For programs that never end on their own (an interval).
+    #[serde(default)]
+    pub max_time: Option<u64>,
 }
 
 /// A shared buffer.

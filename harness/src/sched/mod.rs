@@ -82,6 +82,8 @@ pub enum End {
     Budget(u64),
     /// A forced schedule did not fit the run.
     Mismatch(String),
+    /// The virtual clock reached the spec's `max_time` (not a failure).
+    TimeLimit(u64),
 }
 
 impl fmt::Display for End {
@@ -92,6 +94,7 @@ impl fmt::Display for End {
             End::Deadlock(who) => write!(f, "deadlock: {who}"),
             End::Budget(n) => write!(f, "step budget of {n} exhausted (livelock?)"),
             End::Mismatch(why) => write!(f, "schedule mismatch: {why}"),
+            End::TimeLimit(ms) => write!(f, "time limit ({ms} ms virtual)"),
         }
     }
 }
@@ -155,6 +158,8 @@ struct State {
     /// handle lifecycle messages, so it commutes with everything and is scheduled only when
     /// nothing else can run (a sound reduction, see docs/ARCHITECTURE.md).
     supervisor: Option<WorkerId>,
+    /// The virtual time limit.
+    max_time: Option<u64>,
 }
 
 /// The controlling gate of one run.
@@ -214,11 +219,17 @@ impl Controller {
                 problems: Vec::new(),
                 notified: Default::default(),
                 supervisor: None,
+                max_time: None,
             }),
             turn: Condvar::new(),
             seed,
             ledger: Arc::new(Ledger::new()),
         }
+    }
+
+    /// Ends runs (normally) when the virtual clock would pass `ms`.
+    pub fn limit_time(&self, ms: u64) {
+        self.lock().max_time = Some(ms);
     }
 
     /// Marks main as a supervisor (see `State::supervisor`).
@@ -304,6 +315,11 @@ impl Controller {
                 .filter(|u| *u > st.clock)
                 .min();
             if let Some(t) = next_time {
+                if st.max_time.is_some_and(|max| t > max) {
+                    let max = st.max_time.unwrap_or(t);
+                    self.give_up(st, End::TimeLimit(max));
+                    return;
+                }
                 st.clock = t;
                 st.events.push(Event {
                     thread: "clock".into(),

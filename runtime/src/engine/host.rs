@@ -64,12 +64,16 @@ pub(crate) struct Host {
 
 pub(crate) type HostRef = Rc<Host>;
 
-/// The host of the isolate behind `scope`.
+/// The host of the isolate behind `scope`; `None` once its worker ended (the isolate is
+/// kept only for inspection, see `Runtime::eval_in`).
+pub(crate) fn try_host(scope: &v8::PinScope<'_, '_>) -> Option<HostRef> {
+    scope.get_slot::<HostRef>().cloned()
+}
+
+/// The host of a running worker's isolate. Only for code that runs while the worker's loop
+/// runs (tasks, and what they call); ops use [`try_host`].
 pub(crate) fn host(scope: &v8::PinScope<'_, '_>) -> HostRef {
-    scope
-        .get_slot::<HostRef>()
-        .cloned()
-        .expect("[runtime internal bug] an isolate without a host")
+    try_host(scope).expect("[runtime internal bug] an isolate without a host")
 }
 
 /// Throws `kind` (`TypeError`, `Error`, `RangeError`, or `DOMException` with `code` as its
@@ -86,12 +90,12 @@ pub(crate) fn make_error<'s>(
     code: &str,
     message: &str,
 ) -> v8::Local<'s, v8::Value> {
-    let host = host(scope);
-    let make = host
-        .hooks
-        .borrow()
-        .as_ref()
-        .map(|h| v8::Local::new(scope, &h.make_error));
+    let make = try_host(scope).and_then(|host| {
+        host.hooks
+            .borrow()
+            .as_ref()
+            .map(|h| v8::Local::new(scope, &h.make_error))
+    });
     let msg = str(scope, message);
     match make {
         Some(make) => {

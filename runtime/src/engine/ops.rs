@@ -37,6 +37,16 @@ fn array_items<'s>(
         .collect()
 }
 
+/// An op called in a finished worker's isolate (only inspection runs there): throw.
+fn ended(scope: &mut v8::PinScope<'_, '_>) {
+    let msg = str(
+        scope,
+        "this worker has ended: its isolate is kept only for evaluating expressions",
+    );
+    let e = v8::Exception::error(scope, msg);
+    scope.throw_exception(e);
+}
+
 /// Installs every op on a fresh object and returns it.
 pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object> {
     let ops = v8::Object::new(scope);
@@ -76,7 +86,9 @@ pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8:
 }
 
 fn brand<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let Ok(obj) = v8::Local::<v8::Object>::try_from(args.get(0)) else {
         return;
     };
@@ -85,7 +97,9 @@ fn brand<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
 }
 
 fn channel<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, mut rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let (a, b) = host.state.borrow_mut().channel();
     let items = [
         v8::Number::new(scope, a.0 as f64).into(),
@@ -95,7 +109,9 @@ fn channel<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, mut rv: Ret<'s
 }
 
 fn post<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let port = port_arg(scope, &args, 0);
     let transfer = array_items(scope, args.get(2));
     host.shared.gate.point(host.worker, &Point::Post(port));
@@ -139,7 +155,9 @@ fn post<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
 }
 
 fn receive<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let port = port_arg(scope, &args, 0);
     let Some(message) = host.state.borrow_mut().receive_now(port) else {
         return; // undefined
@@ -150,40 +168,52 @@ fn receive<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>
 }
 
 fn start<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let port = port_arg(scope, &args, 0);
     host.state.borrow_mut().set_receiving(port, true);
 }
 
 fn stop<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let port = port_arg(scope, &args, 0);
     host.state.borrow_mut().set_receiving(port, false);
 }
 
 fn close<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let port = port_arg(scope, &args, 0);
     host.shared.gate.point(host.worker, &Point::Close(port));
     host.state.borrow_mut().close(port);
 }
 
 fn set_ref<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let port = port_arg(scope, &args, 0);
     let on = args.get(1).boolean_value(scope);
     host.state.borrow_mut().set_ref(port, on);
 }
 
 fn has_ref<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let port = port_arg(scope, &args, 0);
     let refed = host.state.borrow().is_refed(port);
     rv.set(v8::Boolean::new(scope, refed).into());
 }
 
 fn broadcast<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let name = args.get(0).to_rust_string_lossy(scope);
     let group = host.shared.broadcast_group(&name);
     let id = host.state.borrow_mut().join(&group);
@@ -213,7 +243,9 @@ fn spawn<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) 
 }
 
 fn terminate<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let id = WorkerId(num(scope, &args, 0) as u64);
     host.shared.gate.point(host.worker, &Point::Terminate(id));
     let control = host.children.borrow().get(&id).map(|c| c.control.clone());
@@ -224,7 +256,9 @@ fn terminate<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>)
 }
 
 fn timer_add<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let spec = TimerSpec {
         delay_ms: num(scope, &args, 0),
         repeat: args.get(1).boolean_value(scope),
@@ -235,27 +269,35 @@ fn timer_add<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'
 }
 
 fn timer_cancel<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let id = TimerId(num(scope, &args, 0) as u64);
     host.state.borrow_mut().timers.cancel(id);
 }
 
 fn timer_ref<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let id = TimerId(num(scope, &args, 0) as u64);
     let on = args.get(1).boolean_value(scope);
     host.state.borrow_mut().timers.set_ref(id, on);
 }
 
 fn timer_has_ref<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let id = TimerId(num(scope, &args, 0) as u64);
     let refed = host.state.borrow().timers.is_refed(id);
     rv.set(v8::Boolean::new(scope, refed).into());
 }
 
 fn log<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let stream = if num(scope, &args, 0) == 2.0 {
         LogStream::Stderr
     } else {
@@ -266,7 +308,9 @@ fn log<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
 }
 
 fn exit<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let code = num(scope, &args, 0) as i32;
     *host.stop.borrow_mut() = Some(host::Stop::Exit(code));
     host.state.borrow_mut().exit = Some(code);
@@ -274,7 +318,9 @@ fn exit<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
 }
 
 fn point<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return;
+    }; // no scheduling after the end
     let label = args.get(0);
     let label = (!label.is_undefined()).then(|| label.to_rust_string_lossy(scope));
     host.shared.gate.point(host.worker, &Point::Yield(label));
@@ -282,7 +328,9 @@ fn point<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
 
 /// `Atomics.<name>` under a gate that serves atomics: a scheduling point before it.
 fn atomics_point<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return;
+    }; // no scheduling after the end
     let name = args.get(0).to_rust_string_lossy(scope);
     let name: &'static str = match name.as_str() {
         "add" => "add",
@@ -326,20 +374,27 @@ fn wait_key(scope: &mut v8::PinScope<'_, '_>, args: &Args<'_>) -> Option<WaitKey
 /// `Atomics.wait(ta, i, v, timeout)` after the JS side checked `ta[i] === v`: returns
 /// `"ok"` or `"timed-out"`.
 fn atomics_wait<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let Some(key) = wait_key(scope, &args) else {
         return;
     };
     let timeout = num(scope, &args, 2);
     let timeout = (timeout.is_finite()).then_some(timeout.max(0.0));
     let woken = host.shared.gate.atomics_wait(host.worker, key, timeout);
+    if host.state.borrow().control().is_terminated() {
+        return; // stopped while waiting: the wait never returned, so it has no result
+    }
     let text = if woken { "ok" } else { "timed-out" };
     rv.set(str(scope, text).into());
 }
 
 /// `Atomics.notify(ta, i, count)`: returns how many waiters it woke.
 fn atomics_notify<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     let Some(key) = wait_key(scope, &args) else {
         return;
     };
@@ -354,11 +409,15 @@ fn atomics_notify<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: 
 }
 
 fn close_later<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, _rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     host.state.borrow_mut().close_callbacks += 1;
 }
 
 fn now<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, mut rv: Ret<'s>) {
-    let host = host::host(scope);
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
     rv.set_double(host.shared.gate.now_precise_ms());
 }

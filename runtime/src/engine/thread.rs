@@ -296,6 +296,7 @@ pub(crate) fn run_isolate(
     init: WorkerInit,
 ) -> (i32, Option<Arc<KeptIsolate>>) {
     platform::init();
+    shared.gate.register(init.id, &init.control);
     let mut params = v8::CreateParams::default();
     if init.limits.max_old_mb > 0.0 {
         let young = if init.limits.max_young_mb > 0.0 {

@@ -1,0 +1,238 @@
+//! Every spec file under `specs/` is one trial, named by its path under `specs/`.
+//!
+//! How to debug this suite:
+//! - list the trials: `cargo test -p heddle --test specs -- --list`;
+//! - one spec: `cargo test -p heddle --test specs -- contention/racy-increment.yaml --exact`;
+//! - a group: `cargo test -p heddle --test specs -- contention/`;
+//! - replay a failing run: the failure message ends with the `HEDDLE_SCHEDULE=…` command;
+//! - see a run's trace: `cargo run -p heddle -- run specs/<file>`;
+//! - accept changed snapshots: `cargo insta review` (on CI, with `CI=true`, a mismatch fails).
+//!
+//! Also here: every spec validates against `docs/spec.schema.json`, and that file is the
+//! schema the current code generates.
+
+use std::path::{Path, PathBuf};
+
+use heddle::explore::{explore, Options, SCHEDULE_ENV};
+use heddle::snapshot::{assert_snapshot, name_of, SnapshotDoc};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn spec_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            spec_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(path);
+        }
+    }
+}
+
+fn run_spec(path: &Path, relative: &str) -> Result<(), Failed> {
+    let plan = heddle::plan::load(path).map_err(|problems| {
+        Failed::from(
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
+    let options = Options::default();
+    let report = explore(&plan, &plan.explore, &options);
+    let mut failures: Vec<String> = Vec::new();
+    let reproduce = |schedule: &str| {
+        format!("reproduce: {SCHEDULE_ENV}='{schedule}' cargo test -p heddle --test specs -- {relative} --exact")
+    };
+    for f in &report.failures {
+        failures.push(format!(
+            "run failed ({} of {} runs failed):\n  {}\ntrace:\n{}\n{}",
+            report.failed,
+            report.runs,
+            f.messages.join("\n  "),
+            f.trace,
+            reproduce(&f.schedule)
+        ));
+    }
+    if options.replay.is_none() {
+        for f in heddle::check::check_outcomes(&plan, &report.outcomes, report.complete) {
+            failures.push(format!(
+                "{f}\n(all {} schedules: cargo run -p heddle -- explore specs/{relative})",
+                report.runs
+            ));
+        }
+    }
+    if !failures.is_empty() {
+        return Err(failures.join("\n\n").into());
+    }
+    if plan.expect.snapshot && options.replay.is_none() {
+        let doc = SnapshotDoc::new(&plan, &report);
+        let name = name_of(relative);
+        let dir = root().join("snapshots");
+        std::panic::catch_unwind(|| assert_snapshot(&dir, &name, path, &doc)).map_err(|e| {
+            let why = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Failed::from(format!(
+                "snapshot snapshots/{name}.snap differs: {why}\naccept intended changes with `cargo insta review`"
+            ))
+        })?;
+    }
+    Ok(())
+}
+
+fn schema_trial() -> Trial {
+    Trial::test(
+        "schema: docs/spec.schema.json is current and every spec validates",
+        || {
+            let schema_path = root().join("docs/spec.schema.json");
+            let on_disk = std::fs::read_to_string(&schema_path).unwrap_or_default();
+            let current = heddle::schema();
+            if on_disk != current {
+                return Err("docs/spec.schema.json is stale: run `cargo run -p heddle -- schema > docs/spec.schema.json`".into());
+            }
+            let schema: serde_json::Value =
+                serde_json::from_str(&current).map_err(|e| e.to_string())?;
+            let validator = jsonschema::validator_for(&schema).map_err(|e| e.to_string())?;
+            let mut files = Vec::new();
+            spec_files(&root().join("specs"), &mut files);
+            let mut problems = Vec::new();
+            for file in files {
+                let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+                let value: serde_json::Value = serde_saphyr::from_str(&text)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                for error in validator.iter_errors(&value) {
+                    problems.push(format!(
+                        "{}: {} at {}",
+                        file.display(),
+                        error,
+                        error.instance_path()
+                    ));
+                }
+            }
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(problems.join("\n").into())
+            }
+        },
+    )
+}
+
+/// A replay string from a failing random run reproduces that run's trace, 100 times out of 100.
+fn replay_trial() -> Trial {
+    Trial::test(
+        "harness: a failing random run replays to the same trace 100/100",
+        || {
+            let path = root().join("harness/tests/fixtures/racy-expects-two.yaml");
+            let plan = heddle::plan::load(&path).map_err(|p| format!("{p:?}"))?;
+            let options = Options {
+                replay: None,
+                ..Options::default()
+            };
+            let report = explore(&plan, &plan.explore, &options);
+            let failure = report
+                .failures
+                .first()
+                .ok_or("the fixture's random runs were expected to fail")?;
+            for i in 0..100 {
+                let again = explore(
+                    &plan,
+                    &plan.explore,
+                    &Options {
+                        jobs: 1,
+                        progress: None,
+                        replay: Some(failure.schedule.clone()),
+                    },
+                );
+                let run = again.single.as_ref().ok_or("a replay runs once")?;
+                if run.trace.to_string() != failure.trace {
+                    return Err(format!(
+                        "replay {i} of '{}' gave another trace:\n{}\nvs\n{}",
+                        failure.schedule, run.trace, failure.trace
+                    )
+                    .into());
+                }
+                if again.failures.is_empty() {
+                    return Err(format!(
+                        "replay {i} of '{}' passed, the original failed",
+                        failure.schedule
+                    )
+                    .into());
+                }
+            }
+            Ok(())
+        },
+    )
+}
+
+/// `heddle check` diagnostics: file:line:col, what was expected, a suggestion.
+fn diagnostics_trial() -> Trial {
+    Trial::test(
+        "harness: bad specs get file:line:col diagnostics with suggestions",
+        || {
+            let dir = root().join("harness/tests/fixtures");
+            let key = heddle::plan::load(&dir.join("broken-key.yaml"))
+                .err()
+                .ok_or("broken-key.yaml loaded")?;
+            let text = key[0].to_string();
+            for want in [
+                "broken-key.yaml:4:5",
+                "unknown field `stpes`",
+                "did you mean `steps`?",
+            ] {
+                if !text.contains(want) {
+                    return Err(format!("diagnostic lacks {want:?}:\n{text}").into());
+                }
+            }
+            let names = heddle::plan::load(&dir.join("broken-name.yaml"))
+                .err()
+                .ok_or("broken-name.yaml loaded")?;
+            let text: String = names.iter().map(ToString::to_string).collect();
+            for want in [
+                "broken-name.yaml:5:21",
+                "did you mean `parent`?",
+                "broken-name.yaml:7:13",
+                "did you mean `alpha`?",
+            ] {
+                if !text.contains(want) {
+                    return Err(format!("diagnostics lack {want:?}:\n{text}").into());
+                }
+            }
+            Ok(())
+        },
+    )
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let specs_dir = root().join("specs");
+    let mut files = Vec::new();
+    spec_files(&specs_dir, &mut files);
+    let mut trials: Vec<Trial> = files
+        .into_iter()
+        .map(|path| {
+            let relative = path
+                .strip_prefix(&specs_dir)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            let name = relative.clone();
+            Trial::test(name, move || run_spec(&path, &relative))
+        })
+        .collect();
+    trials.push(schema_trial());
+    trials.push(replay_trial());
+    trials.push(diagnostics_trial());
+    libtest_mimic::run(&args, trials).exit();
+}
