@@ -536,16 +536,17 @@ fn generate_main(
         .keys()
         .filter(|w| parent_of[*w] == MAIN)
         .collect();
-    js.push_str(&spawners(
-        ck,
+    let topo = Topology {
         spec,
         dir,
         parent_of,
         ends,
-        &children,
-        "__shared",
-        "__bundles",
-    ));
+    };
+    let handover = Handover {
+        shared: "__shared",
+        bundles: "__bundles",
+    };
+    js.push_str(&spawners(ck, &topo, &children, handover));
     let scope = Scope {
         thread: MAIN.into(),
         ports: ends
@@ -588,16 +589,29 @@ function __recv(from) {
 }
 "#;
 
+/// Who spawns whom and who holds which channel end.
+struct Topology<'a> {
+    spec: &'a Spec,
+    dir: &'a Path,
+    parent_of: &'a BTreeMap<String, String>,
+    ends: &'a BTreeMap<String, Vec<(String, &'static str)>>,
+}
+
+/// Where a parent finds what it hands its children: JS expressions for the shared buffers
+/// and the port bundles.
+struct Handover<'a> {
+    shared: &'a str,
+    bundles: &'a str,
+}
+
 fn spawners(
     ck: &mut Checker<'_>,
-    spec: &Spec,
-    dir: &Path,
-    parent_of: &BTreeMap<String, String>,
-    ends: &BTreeMap<String, Vec<(String, &'static str)>>,
+    topo: &Topology<'_>,
     children: &[&String],
-    shared_expr: &str,
-    bundles_expr: &str,
+    handover: Handover<'_>,
 ) -> String {
+    let (spec, dir) = (topo.spec, topo.dir);
+    let (shared_expr, bundles_expr) = (handover.shared, handover.bundles);
     let mut js = String::new();
     for &child in children {
         let w = &spec.workers[child].value;
@@ -614,10 +628,7 @@ fn spawners(
                 }
                 (js_string(&path.display().to_string()), false)
             }
-            None => (
-                js_string(&generate_worker(ck, spec, dir, child, parent_of, ends)),
-                true,
-            ),
+            None => (js_string(&generate_worker(ck, topo, child)), true),
         };
         let data = w
             .data
@@ -639,14 +650,8 @@ fn spawners(
     js
 }
 
-fn generate_worker(
-    ck: &mut Checker<'_>,
-    spec: &Spec,
-    dir: &Path,
-    name: &str,
-    parent_of: &BTreeMap<String, String>,
-    ends: &BTreeMap<String, Vec<(String, &'static str)>>,
-) -> String {
+fn generate_worker(ck: &mut Checker<'_>, topo: &Topology<'_>, name: &str) -> String {
+    let (spec, parent_of, ends) = (topo.spec, topo.parent_of, topo.ends);
     let mut js = String::new();
     js.push_str(
         "const { Worker, MessageChannel, parentPort, workerData } = require('worker_threads');\n",
@@ -663,16 +668,11 @@ fn generate_worker(
         .keys()
         .filter(|w| parent_of[*w] == name)
         .collect();
-    js.push_str(&spawners(
-        ck,
-        spec,
-        dir,
-        parent_of,
-        ends,
-        &children,
-        "workerData.shared",
-        "(workerData.ports || {})",
-    ));
+    let handover = Handover {
+        shared: "workerData.shared",
+        bundles: "(workerData.ports || {})",
+    };
+    js.push_str(&spawners(ck, topo, &children, handover));
     let scope = Scope {
         thread: name.to_string(),
         ports: ends

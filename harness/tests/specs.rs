@@ -18,7 +18,8 @@ use heddle::snapshot::{assert_snapshot, name_of, SnapshotDoc};
 use libtest_mimic::{Arguments, Failed, Trial};
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::fs::canonicalize(&root).unwrap_or(root)
 }
 
 fn spec_files(dir: &Path, out: &mut Vec<PathBuf>) {
