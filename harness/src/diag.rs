@@ -40,6 +40,18 @@ impl Diagnostic {
         }
     }
 
+    /// A problem with the file as a whole (no one place in it).
+    pub fn whole_file(file: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            file: file.to_path_buf(),
+            line: 0,
+            column: 0,
+            message: message.into(),
+            help: None,
+            excerpt: None,
+        }
+    }
+
     /// Adds a "did you mean" for `wrong` among `known`, if one is close.
     pub fn suggest<'a>(mut self, wrong: &str, known: impl IntoIterator<Item = &'a str>) -> Self {
         if let Some(best) = closest(wrong, known) {
@@ -59,14 +71,7 @@ impl Diagnostic {
             .unwrap_or(first);
         let mut d = match error.location() {
             Some(at) => Diagnostic::at(file, source, at, what.clone()),
-            None => Diagnostic {
-                file: file.to_path_buf(),
-                line: 0,
-                column: 0,
-                message: what.clone(),
-                help: None,
-                excerpt: None,
-            },
+            None => Diagnostic::whole_file(file, what.clone()),
         };
         // "unknown field `stpes`, expected one of steps, script" → suggest
         if let Some((wrong, expected)) = unknown_and_expected(&what) {

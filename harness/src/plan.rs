@@ -149,14 +149,10 @@ impl Checker<'_> {
 /// Parses and validates the spec at `path`.
 pub fn load(path: &Path) -> Result<Plan, Vec<Diagnostic>> {
     let source = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic {
-            file: path.to_path_buf(),
-            line: 0,
-            column: 0,
-            message: format!("cannot read the spec: {e}"),
-            help: None,
-            excerpt: None,
-        }]
+        vec![Diagnostic::whole_file(
+            path,
+            format!("cannot read the spec: {e}"),
+        )]
     })?;
     parse(path, &source)
 }
@@ -194,24 +190,13 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
     ] {
         for name in names {
             if !is_identifier(name) || RESERVED.contains(&name.as_str()) {
-                ck.problems.push(Diagnostic {
-                    file: ck.path.to_path_buf(),
-                    line: 0,
-                    column: 0,
-                    message: format!("{kind} name `{name}` must be a JavaScript identifier and not one of {RESERVED:?}"),
-                    help: None,
-                    excerpt: None,
-                });
+                ck.problems.push(Diagnostic::whole_file(ck.path, format!("{kind} name `{name}` must be a JavaScript identifier and not one of {RESERVED:?}")));
             }
             if let Some(other) = globals.insert(name.clone(), kind) {
-                ck.problems.push(Diagnostic {
-                    file: ck.path.to_path_buf(),
-                    line: 0,
-                    column: 0,
-                    message: format!("`{name}` names both a {other} and a {kind}"),
-                    help: None,
-                    excerpt: None,
-                });
+                ck.problems.push(Diagnostic::whole_file(
+                    ck.path,
+                    format!("`{name}` names both a {other} and a {kind}"),
+                ));
             }
         }
     }
@@ -247,14 +232,10 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         let mut cur = name.clone();
         while cur != MAIN {
             if !seen.insert(cur.clone()) {
-                ck.problems.push(Diagnostic {
-                    file: ck.path.to_path_buf(),
-                    line: 0,
-                    column: 0,
-                    message: format!("workers' parents form a cycle through `{name}`"),
-                    help: None,
-                    excerpt: None,
-                });
+                ck.problems.push(Diagnostic::whole_file(
+                    ck.path,
+                    format!("workers' parents form a cycle through `{name}`"),
+                ));
                 break;
             }
             cur = parent_of

@@ -183,22 +183,26 @@ fn canonical(cands: &mut Vec<WorkerId>, yielded: Option<WorkerId>) -> bool {
     false
 }
 
+impl Thread {
+    /// A thread registered before its first point.
+    fn new(name: String) -> Self {
+        Thread {
+            name,
+            state: TState::Ready,
+            step: 0,
+            started: false,
+            pending: None,
+            in_steps: false,
+            interrupted: false,
+        }
+    }
+}
+
 impl Controller {
     /// A controller whose first thread is main (id 0); `seed` seeds `Math.random`.
     pub fn new(strategy: Box<dyn Strategy>, max_steps: u64, seed: u64) -> Self {
         let mut threads = BTreeMap::new();
-        threads.insert(
-            WorkerId(0),
-            Thread {
-                name: crate::plan::MAIN.into(),
-                state: TState::Ready,
-                step: 0,
-                started: false,
-                pending: None,
-                in_steps: false,
-                interrupted: false,
-            },
-        );
+        threads.insert(WorkerId(0), Thread::new(crate::plan::MAIN.into()));
         Controller {
             st: Mutex::new(State {
                 threads,
@@ -572,18 +576,7 @@ impl Gate for Controller {
         } else {
             name.to_string()
         };
-        st.threads.insert(
-            child,
-            Thread {
-                name,
-                state: TState::Ready,
-                step: 0,
-                started: false,
-                pending: None,
-                in_steps: false,
-                interrupted: false,
-            },
-        );
+        st.threads.insert(child, Thread::new(name));
     }
 
     fn register(&self, who: WorkerId, control: &Arc<WorkerControl>) {

@@ -478,6 +478,20 @@ fn get_fn(
     Some(v8::Global::new(scope, f))
 }
 
+/// Prints the pending exception on the worker's stderr, after `what`.
+fn log_exception(
+    tc: &mut v8::PinnedRef<'_, v8::TryCatch<'_, '_, v8::HandleScope<'_>>>,
+    host: &HostRef,
+    what: &str,
+) {
+    let text = tc
+        .exception()
+        .map(|e| e.to_rust_string_lossy(tc))
+        .unwrap_or_default();
+    host.shared
+        .log(host.worker, LogStream::Stderr, &format!("{what}: {text}"));
+}
+
 fn bootstrap(
     isolate: &mut v8::Isolate,
     context: &v8::Global<v8::Context>,
@@ -536,15 +550,7 @@ fn bootstrap(
     let undefined = v8::undefined(tc).into();
     let Some(hooks) = function.call(tc, undefined, &[ops.into(), info.into()]) else {
         if !tc.has_terminated() {
-            let text = tc
-                .exception()
-                .map(|e| e.to_rust_string_lossy(tc))
-                .unwrap_or_default();
-            host.shared.log(
-                host.worker,
-                LogStream::Stderr,
-                &format!("[runtime internal bug] bootstrap.js threw: {text}"),
-            );
+            log_exception(tc, host, "[runtime internal bug] bootstrap.js threw");
         }
         return false;
     };
@@ -584,15 +590,7 @@ fn bootstrap(
                 }
             }
             None => {
-                let text = tc
-                    .exception()
-                    .map(|e| e.to_rust_string_lossy(tc))
-                    .unwrap_or_default();
-                host.shared.log(
-                    host.worker,
-                    LogStream::Stderr,
-                    &format!("workerData could not be deserialized: {text}"),
-                );
+                log_exception(tc, host, "workerData could not be deserialized");
                 return false;
             }
         }
