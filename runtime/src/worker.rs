@@ -19,9 +19,7 @@ use crate::group::{Dispatch, SiblingGroup};
 use crate::message::Message;
 use crate::port::{DrainStep, Entry, Port, PortId, PortIds, TransferredPort};
 use crate::sync::{self, Arc, AtomicBool, Mutex, Ordering};
-#[cfg(not(loom))]
-use crate::timers::Clock;
-use crate::timers::{TimerId, Timers};
+use crate::timers::{Clock, TimerId, Timers};
 use crate::wake::{DrainBudget, Wake, WakeReason};
 
 /// Identifies a worker: Node's `threadId` (the main thread is 0, workers count from 1).
