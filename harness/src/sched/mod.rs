@@ -362,8 +362,15 @@ impl Controller {
             return;
         };
         if cands.len() > 1 {
+            // The supervisor's lifecycle bookkeeping (it was parked, a child's message woke
+            // it) commutes with every other unit; its spawns do not (they enable threads).
             if let Some(sup) = st.supervisor {
-                cands.retain(|c| *c != sup);
+                if matches!(
+                    st.threads.get(&sup).map(|t| &t.state),
+                    Some(TState::Parked { .. })
+                ) {
+                    cands.retain(|c| *c != sup);
+                }
             }
         }
         let running_first = canonical(&mut cands, st.yielded);
@@ -504,18 +511,16 @@ impl Controller {
     }
 }
 
-/// Whether `at` lets another thread run. Spawning, and delivering a close marker or a
-/// worker's lifecycle message, continue the unit: they only touch the thread's own state,
-/// or (spawn) create a thread that becomes runnable at the next decision.
+/// Whether `at` lets another thread run. Delivering a close marker or a worker's lifecycle
+/// message continues the unit: it is the runtime's bookkeeping of the thread's own handles,
+/// not a step another thread can race with.
 fn yields(at: &Point) -> bool {
     !matches!(
         at,
-        Point::Spawn
-            | Point::Post(_)
-            | Point::Deliver {
-                tag: 0 | u64::MAX,
-                ..
-            }
+        Point::Deliver {
+            tag: 0 | u64::MAX,
+            ..
+        }
     )
 }
 
