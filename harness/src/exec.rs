@@ -49,6 +49,9 @@ pub fn run(plan: &Plan, strategy: Box<dyn Strategy>, seed: u64, exprs: &[String]
     if let Some(ms) = plan.max_time {
         controller.limit_time(ms);
     }
+    for rule in &plan.faults {
+        controller.add_fault(rule.clone());
+    }
     let log_sink = controller.clone();
     let runtime = Runtime::new(RuntimeOptions {
         cwd: plan.cwd.clone(),

@@ -7,7 +7,7 @@
 //! - [`sched`]: the controlling scheduler (the runtime's `Gate`) and its strategies
 //!   (`fixed`, `random`, `pct`, `dfs`).
 //! - [`exec`]: one run under one strategy; [`explore`]: many runs, in parallel;
-//!   [`check`]: expectations; [`trace`]: events; [`snapshot`]: insta.
+//!   [`faults`]: dropped and duplicated posts; [`check`]: expectations; [`trace`]: events; [`snapshot`]: insta.
 //! - [`error`]: the crate's error enum.
 //!
 //! # A note on terminology
@@ -26,6 +26,7 @@ pub mod diag;
 pub mod error;
 pub mod exec;
 pub mod explore;
+pub mod faults;
 pub mod plan;
 pub mod sched;
 pub mod snapshot;

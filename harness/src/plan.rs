@@ -112,6 +112,8 @@ pub struct Plan {
     pub main_is_supervisor: bool,
     /// Virtual time limit, if any.
     pub max_time: Option<u64>,
+    /// Fault rules, in order.
+    pub faults: Vec<crate::faults::NthPost>,
 }
 
 fn js_string(s: &str) -> String {
@@ -305,7 +307,43 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         max_steps: spec.max_steps.unwrap_or(20_000),
         main_is_supervisor,
         max_time: spec.max_time,
+        faults: fault_rules(ck, &spec),
     }
+}
+
+fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::faults::NthPost> {
+    use crate::faults::{NthPost, Verdict};
+    let mut rules = Vec::new();
+    for f in &spec.faults {
+        let (post, verdict) = match &f.value {
+            spec::FaultSpec::Drop(p) => (p, Verdict::Drop),
+            spec::FaultSpec::Duplicate(p) => (p, Verdict::Duplicate),
+        };
+        let known = post.from == MAIN || spec.workers.contains_key(&post.from);
+        if !known && spec.main.as_ref().is_none_or(|m| m.value.script.is_none()) {
+            let names: Vec<&str> = std::iter::once(MAIN)
+                .chain(spec.workers.keys().map(String::as_str))
+                .collect();
+            let msg = format!(
+                "fault names `{}`, which is not a thread of this spec",
+                post.from
+            );
+            let d = ck.at(f, msg);
+            *d = d.clone().suggest(&post.from, names);
+        }
+        if post.nth == 0 {
+            ck.at(
+                f,
+                "`nth` counts from 1 (the thread's first post)".to_string(),
+            );
+        }
+        rules.push(NthPost {
+            from: post.from.clone(),
+            nth: post.nth,
+            verdict,
+        });
+    }
+    rules
 }
 
 fn explore_plan(ck: &mut Checker<'_>, explore: Option<&At<Explore>>) -> ExplorePlan {
@@ -682,6 +720,11 @@ fn steps_js(ck: &mut Checker<'_>, steps: &[At<Step>], scope: &Scope, spec: &Spec
             js_string(&label)
         ));
     }
+    // The end of the steps, so the scheduler knows the thread is no longer inside one.
+    body.push_str(&format!(
+        "  heddle.yield({});\n",
+        js_string(&format!("{}#done", scope.thread))
+    ));
     format!("(async () => {{\n{body}}})();\n")
 }
 

@@ -45,6 +45,10 @@ pub struct Spec {
     #[serde(default)]
     #[schemars(with = "Option<Explore>")]
     pub explore: Option<At<Explore>>,
+    /// Faults to inject: which posts are dropped or duplicated.
+    #[serde(default)]
+    #[schemars(with = "Vec<FaultSpec>")]
+    pub faults: Vec<At<FaultSpec>>,
     /// What must hold.
     #[serde(default)]
     pub expect: Expect,
@@ -55,6 +59,26 @@ pub struct Spec {
     /// clock past this. For programs that never end on their own (an interval).
     #[serde(default)]
     pub max_time: Option<u64>,
+}
+
+/// One fault rule.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase", deny_unknown_fields)]
+pub enum FaultSpec {
+    /// Drop the `nth` message `from` posts (it is never delivered).
+    Drop(NthPostSpec),
+    /// Deliver the `nth` message `from` posts twice.
+    Duplicate(NthPostSpec),
+}
+
+/// Which post a fault applies to.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NthPostSpec {
+    /// The posting thread.
+    pub from: String,
+    /// Which of its posts, 1 for the first.
+    pub nth: u64,
 }
 
 /// A shared buffer.

@@ -59,6 +59,13 @@ pub enum EventKind {
     },
     /// The thread made its last step.
     Exit,
+    /// A fault acted on a message (`drop` or `duplicate`).
+    Fault {
+        /// `drop` or `duplicate`.
+        what: &'static str,
+        /// The message's number.
+        msg: u64,
+    },
 }
 
 /// One event.
@@ -117,6 +124,7 @@ impl fmt::Display for Event {
             EventKind::Time(ms) => write!(f, "time {ms}ms"),
             EventKind::Log { stream, text } => write!(f, "log {stream} {text:?}"),
             EventKind::Exit => write!(f, "exit"),
+            EventKind::Fault { what, msg } => write!(f, "fault {what} msg#{msg}"),
         }
     }
 }

@@ -53,6 +53,12 @@ pub fn run(spec: &Path, schedule: Option<String>) -> ExitCode {
                 &run.schedule
             }
         );
+        if std::env::var_os("HEDDLE_SHOW_DECISIONS").is_some() {
+            for (i, d) in run.decisions.iter().enumerate() {
+                let names: Vec<String> = d.candidates.iter().map(|c| c.to_string()).collect();
+                println!("decision {i}: chose {} of [{}]", d.chosen, names.join(", "));
+            }
+        }
     }
     if report.failures.is_empty() {
         println!("ok");

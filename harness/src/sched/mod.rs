@@ -128,6 +128,8 @@ struct Thread {
     pending: Option<Point>,
     /// Has declarative steps and has not finished them.
     in_steps: bool,
+    /// The label of the last step it began.
+    last_step: Option<String>,
     /// Terminated by its parent.
     interrupted: bool,
 }
@@ -160,6 +162,8 @@ struct State {
     supervisor: Option<WorkerId>,
     /// The virtual time limit.
     max_time: Option<u64>,
+    /// Fault rules for posts.
+    faults: crate::faults::Faults,
 }
 
 /// The controlling gate of one run.
@@ -193,6 +197,7 @@ impl Thread {
             started: false,
             pending: None,
             in_steps: false,
+            last_step: None,
             interrupted: false,
         }
     }
@@ -224,6 +229,7 @@ impl Controller {
                 notified: Default::default(),
                 supervisor: None,
                 max_time: None,
+                faults: crate::faults::Faults::new(),
             }),
             turn: Condvar::new(),
             seed,
@@ -234,6 +240,11 @@ impl Controller {
     /// Ends runs (normally) when the virtual clock would pass `ms`.
     pub fn limit_time(&self, ms: u64) {
         self.lock().max_time = Some(ms);
+    }
+
+    /// Injects `rule` into every post of the run (earlier rules win).
+    pub fn add_fault(&self, rule: impl crate::faults::Fault + 'static) {
+        self.lock().faults.add(rule);
     }
 
     /// Marks main as a supervisor (see `State::supervisor`).
@@ -338,7 +349,25 @@ impl Controller {
                 .filter(|t| !matches!(t.state, TState::Exited))
                 .collect();
             if live.is_empty() {
-                st.end = Some(End::Done);
+                // A thread that ended inside a step (a `recv` whose message never came, say)
+                // was stuck: the process ended around it, as Node's does with a pending promise.
+                let stuck: Vec<String> = st
+                    .threads
+                    .values()
+                    .filter(|t| t.in_steps)
+                    .map(|t| {
+                        let step = t.last_step.as_deref().unwrap_or("?");
+                        format!(
+                            "{} ended inside step {step} (nothing could finish it)",
+                            t.name
+                        )
+                    })
+                    .collect();
+                st.end = Some(if stuck.is_empty() {
+                    End::Done
+                } else {
+                    End::Deadlock(stuck.join("; "))
+                });
                 self.turn.notify_all();
                 return;
             }
@@ -515,13 +544,14 @@ impl Controller {
 /// message continues the unit: it is the runtime's bookkeeping of the thread's own handles,
 /// not a step another thread can race with.
 fn yields(at: &Point) -> bool {
-    !matches!(
-        at,
+    match at {
         Point::Deliver {
-            tag: 0 | u64::MAX,
-            ..
-        }
-    )
+            tag: 0 | u64::MAX, ..
+        } => false,
+        // The end of a thread's steps is a marker, not a step.
+        Point::Yield(Some(label)) => !label.ends_with("#done"),
+        _ => true,
+    }
 }
 
 impl Gate for Controller {
@@ -534,6 +564,9 @@ impl Gate for Controller {
             if let Some(t) = st.threads.get_mut(&who) {
                 if label.ends_with("#0") || label.contains("#0 ") {
                     t.in_steps = true;
+                }
+                if !label.ends_with("#done") {
+                    t.last_step = Some(label.clone());
                 }
                 if label.ends_with("#done") {
                     t.in_steps = false;
@@ -557,8 +590,11 @@ impl Gate for Controller {
             return;
         }
         if holds_turn && !yields(at) {
-            // Not a decision: the unit goes on. Record the step and continue.
-            t.step += 1;
+            // Not a decision: the unit goes on. Record the step and continue (the marker at
+            // the end of a thread's steps is not a step).
+            if !matches!(at, Point::Yield(Some(label)) if label.ends_with("#done")) {
+                t.step += 1;
+            }
             if let Some(kind) = self.event_of(&mut st, who, at) {
                 Self::record(&mut st, who, kind);
             }
@@ -725,6 +761,27 @@ impl PostHook for Controller {
                 },
             );
         }
-        PostVerdict::Deliver
+        let verdict = match st.threads.get(&from).map(|t| t.name.clone()) {
+            Some(name) if !st.faults.is_empty() => st.faults.judge(&name),
+            _ => crate::faults::Verdict::Pass,
+        };
+        match verdict {
+            crate::faults::Verdict::Pass => PostVerdict::Deliver,
+            crate::faults::Verdict::Drop => {
+                Self::record(&mut st, from, EventKind::Fault { what: "drop", msg });
+                PostVerdict::Drop
+            }
+            crate::faults::Verdict::Duplicate => {
+                Self::record(
+                    &mut st,
+                    from,
+                    EventKind::Fault {
+                        what: "duplicate",
+                        msg,
+                    },
+                );
+                PostVerdict::Duplicate
+            }
+        }
     }
 }
