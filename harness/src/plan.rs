@@ -274,16 +274,7 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
                 .to_string();
             ck.at(script, msg);
         }
-        let path = dir.join(&script.value);
-        if !path.is_file() {
-            let msg = format!(
-                "main script `{}` not found (looked at {})",
-                script.value,
-                path.display()
-            );
-            ck.at(script, msg);
-        }
-        MainSource::Script(path)
+        MainSource::Script(script_path(ck, &dir, script, "main"))
     } else {
         MainSource::Generated(generate_main(ck, &spec, &dir, &parent_of, &ends))
     };
@@ -309,6 +300,20 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         max_time: spec.max_time,
         faults: fault_rules(ck, &spec),
     }
+}
+
+/// The file a `script:` names (relative to the spec), with a diagnostic if it is missing.
+fn script_path(ck: &mut Checker<'_>, dir: &Path, script: &At<String>, whose: &str) -> PathBuf {
+    let path = dir.join(&script.value);
+    if !path.is_file() {
+        let msg = format!(
+            "{whose} script `{}` not found (looked at {})",
+            script.value,
+            path.display()
+        );
+        ck.at(script, msg);
+    }
+    path
 }
 
 fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::faults::NthPost> {
@@ -636,15 +641,7 @@ fn spawners(
         let w = &spec.workers[child].value;
         let (source, eval) = match &w.script {
             Some(script) => {
-                let path = dir.join(&script.value);
-                if !path.is_file() {
-                    let msg = format!(
-                        "worker script `{}` not found (looked at {})",
-                        script.value,
-                        path.display()
-                    );
-                    ck.at(script, msg);
-                }
+                let path = script_path(ck, dir, script, "worker");
                 (js_string(&path.display().to_string()), false)
             }
             None => (js_string(&generate_worker(ck, topo, child)), true),
