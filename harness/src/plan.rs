@@ -481,6 +481,26 @@ struct Scope {
 }
 
 impl Scope {
+    /// The names `thread` sees: its channel ends, its children, the shared buffers.
+    fn new(
+        thread: &str,
+        ends: &BTreeMap<String, Vec<(String, &'static str)>>,
+        children: &[&String],
+        spec: &Spec,
+    ) -> Self {
+        Scope {
+            thread: thread.to_string(),
+            ports: ends
+                .get(thread)
+                .into_iter()
+                .flatten()
+                .map(|(c, _)| c.clone())
+                .collect(),
+            children: children.iter().map(|c| c.to_string()).collect(),
+            buffers: spec.shared.keys().cloned().collect(),
+        }
+    }
+
     fn known(&self) -> Vec<&str> {
         self.ports
             .iter()
@@ -571,17 +591,7 @@ fn generate_main(
         bundles: "__bundles",
     };
     js.push_str(&spawners(ck, &topo, &children, handover));
-    let scope = Scope {
-        thread: MAIN.into(),
-        ports: ends
-            .get(MAIN)
-            .into_iter()
-            .flatten()
-            .map(|(c, _)| c.clone())
-            .collect(),
-        children: children.iter().map(|c| c.to_string()).collect(),
-        buffers: spec.shared.keys().cloned().collect(),
-    };
+    let scope = Scope::new(MAIN, ends, &children, spec);
     js.push_str(&steps_js(
         ck,
         main_thread.map(|t| t.steps.as_slice()).unwrap_or(&[]),
@@ -689,17 +699,7 @@ fn generate_worker(ck: &mut Checker<'_>, topo: &Topology<'_>, name: &str) -> Str
         bundles: "(workerData.ports || {})",
     };
     js.push_str(&spawners(ck, topo, &children, handover));
-    let scope = Scope {
-        thread: name.to_string(),
-        ports: ends
-            .get(name)
-            .into_iter()
-            .flatten()
-            .map(|(c, _)| c.clone())
-            .collect(),
-        children: children.iter().map(|c| c.to_string()).collect(),
-        buffers: spec.shared.keys().cloned().collect(),
-    };
+    let scope = Scope::new(name, ends, &children, spec);
     js.push_str(&steps_js(ck, &spec.workers[name].value.steps, &scope, spec));
     js
 }

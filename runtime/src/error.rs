@@ -5,9 +5,6 @@ use crate::worker::WorkerId;
 /// An error from the runtime. Messages are lowercase and say whose bug it is when it is ours.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A message that moves something was posted to a group with several other members.
-    #[error("transferables cannot be used with multiple destinations")]
-    MultipleDestinations,
     /// No isolate is kept for this worker (it is still running, or the runtime does not
     /// keep isolates: set `RuntimeOptions::keep_isolates`).
     #[error("no isolate is kept for {0} (still running, or keep_isolates is off)")]

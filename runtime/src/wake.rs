@@ -20,8 +20,6 @@ use crate::sync::{self, AtomicBool, Condvar, Mutex, Ordering};
 pub enum WakeReason {
     /// A port owned by this loop has messages (or a close marker) queued.
     Port(PortId),
-    /// A timer or another loop-level task became due.
-    Task,
     /// Another thread asked the loop to stop (`worker.terminate()`).
     Interrupt,
 }
@@ -196,10 +194,10 @@ mod tests {
     #[test]
     fn reasons_are_taken_in_order() {
         let wake = Wake::new();
-        wake.notify(WakeReason::Task);
+        wake.notify(WakeReason::Interrupt);
         wake.notify(WakeReason::Port(PortId(3)));
         assert_eq!(wake.len(), 2);
-        assert_eq!(wake.wait(), WakeReason::Task);
+        assert_eq!(wake.wait(), WakeReason::Interrupt);
         assert_eq!(wake.try_take(), Some(WakeReason::Port(PortId(3))));
         assert_eq!(wake.try_take(), None);
         assert!(wake.is_empty());

@@ -271,8 +271,6 @@ pub struct LoopState {
     ports: BTreeMap<PortId, PortSlot>,
     /// This loop's timers.
     pub timers: Timers,
-    /// How many other handles keep the loop alive (running child workers, say).
-    pub keep_alive: usize,
     /// The exit code, once the worker decided to stop (`process.exit`, a fatal error).
     pub exit: Option<i32>,
     /// Close callbacks requested for the next close phase.
@@ -290,7 +288,6 @@ impl LoopState {
             control,
             ports: BTreeMap::new(),
             timers: Timers::new(),
-            keep_alive: 0,
             exit: None,
             close_callbacks: 0,
             budget: DrainBudget::NODE,
@@ -446,8 +443,7 @@ impl LoopState {
     /// Whether anything keeps the loop alive: a ref'd timer, a ref'd receiving port, a
     /// running child, or a port whose close is pending.
     pub fn alive(&self) -> bool {
-        self.keep_alive > 0
-            || self.close_callbacks > 0
+        self.close_callbacks > 0
             || self.timers.any_refed()
             || self
                 .ports
@@ -531,7 +527,7 @@ impl EventLoop {
     fn handle(&self, reason: WakeReason, guest: &mut dyn Guest) -> Flow {
         match reason {
             WakeReason::Port(port) => self.drain(port, guest),
-            WakeReason::Task | WakeReason::Interrupt => {
+            WakeReason::Interrupt => {
                 if self.must_stop() {
                     Flow::Stop
                 } else {
