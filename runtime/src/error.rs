@@ -12,4 +12,11 @@ pub enum Error {
     /// Evaluating in a kept isolate threw.
     #[error("evaluation threw: {0}")]
     Eval(String),
+    /// A thread for an isolate could not be started, or ended without an answer.
+    #[error("worker thread failure: {0}")]
+    Thread(String),
+    /// V8 was entered from a thread the V8 root thread did not start (see
+    /// `engine/platform.rs`); on a CPU with memory protection keys that is a SIGSEGV.
+    #[error("[runtime internal bug] thread `{0}` entered V8 but was not started by the V8 root thread")]
+    NotAV8Thread(String),
 }

@@ -240,14 +240,14 @@ pub struct Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        // Kept isolates are disposed on a thread created after V8's initialisation, as
-        // everything that enters an isolate must be (see `engine::platform::init`).
+        // Kept isolates are disposed on a V8 thread, as everything that enters an isolate
+        // must be (see `engine/platform.rs`).
         let kept: Vec<Arc<KeptIsolate>> = lock(&self.shared.workers)
             .values_mut()
             .filter_map(|r| r.kept.take())
             .collect();
         if !kept.is_empty() {
-            let _ = std::thread::spawn(move || drop(kept)).join();
+            let _ = crate::engine::platform::run_on_v8_thread("heddle-dispose", move || drop(kept));
         }
     }
 }
@@ -276,7 +276,6 @@ impl Runtime {
     /// Runs `script` on a new main thread (thread id 0) until the process would exit, then
     /// stops every worker still running.
     pub fn run_main(&self, script: MainScript) -> Outcome {
-        crate::engine::platform::init();
         let entry = match script {
             MainScript::File(path) => EntryScript::File(if path.is_absolute() {
                 path
@@ -297,16 +296,27 @@ impl Runtime {
         };
         let shared = self.shared.clone();
         let (done_tx, done_rx) = mpsc::channel();
-        let main = std::thread::Builder::new()
-            .name("heddle-main".into())
-            .stack_size(8 << 20)
-            .spawn(move || {
-                let result = thread::run_isolate(&shared, init);
-                let code = result.0;
-                shared.finished(WorkerId(0), result);
-                let _ = done_tx.send(code);
-            })
-            .expect("a thread for the main isolate");
+        let spawned = crate::engine::platform::spawn("heddle-main".into(), 8 << 20, move || {
+            let result = thread::run_isolate(&shared, init);
+            let code = result.0;
+            shared.finished(WorkerId(0), result);
+            let _ = done_tx.send(code);
+        });
+        let main = match spawned {
+            Ok(main) => main,
+            Err(e) => {
+                self.shared.log(
+                    WorkerId(0),
+                    LogStream::Stderr,
+                    &format!("heddle: could not start the main thread: {e}"),
+                );
+                return Outcome {
+                    exit_code: 1,
+                    logs: lock(&self.shared.logs).clone(),
+                    timed_out: false,
+                };
+            }
+        };
         lock(&self.shared.workers).insert(
             WorkerId(0),
             WorkerRecord {
@@ -350,9 +360,9 @@ impl Runtime {
             .and_then(|r| r.kept.clone())
             .ok_or(crate::Error::NoIsolate(id))?;
         let code = code.to_string();
-        // Lock from a thread created after V8's initialisation (see `platform::init`).
-        std::thread::spawn(move || crate::engine::thread::eval(&kept, &code))
-            .join()
-            .unwrap_or_else(|_| Err(crate::Error::Eval("the evaluating thread panicked".into())))
+        // Lock from a V8 thread (see `engine/platform.rs`).
+        crate::engine::platform::run_on_v8_thread("heddle-eval", move || {
+            crate::engine::thread::eval(&kept, &code)
+        })?
     }
 }

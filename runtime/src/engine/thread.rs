@@ -269,14 +269,11 @@ pub(crate) fn spawn_child<'s>(
     } else {
         8 << 20
     };
-    let spawned = std::thread::Builder::new()
-        .name(format!("heddle-worker-{}", id.0))
-        .stack_size(stack)
-        .spawn(move || {
-            let shared2 = shared.clone();
-            let kept = run_isolate(&shared2, init);
-            shared.finished(id, kept);
-        });
+    let spawned = platform::spawn(format!("heddle-worker-{}", id.0), stack, move || {
+        let shared2 = shared.clone();
+        let kept = run_isolate(&shared2, init);
+        shared.finished(id, kept);
+    });
     match spawned {
         Ok(handle) => host.shared.register(id, control, handle),
         Err(e) => {
@@ -298,7 +295,11 @@ pub(crate) fn run_isolate(
     shared: &Arc<Shared>,
     init: WorkerInit,
 ) -> (i32, Option<Arc<KeptIsolate>>) {
-    platform::init();
+    if let Err(e) = platform::check_thread() {
+        shared.log(init.id, LogStream::Stderr, &e.to_string());
+        shared.gate.exited(init.id);
+        return (1, None);
+    }
     shared.gate.register(init.id, &init.control);
     let mut params = v8::CreateParams::default();
     if init.limits.max_old_mb > 0.0 {
@@ -634,6 +635,7 @@ fn bootstrap(
 
 /// Evaluates `code` in a kept isolate, under the runtime's Locker and then V8's.
 pub(crate) fn eval(kept: &KeptIsolate, code: &str) -> Result<String, crate::Error> {
+    platform::check_thread()?;
     let _runtime_lock = kept.locker.lock();
     let mut v8_lock = kept.isolate.lock();
     let context = kept
