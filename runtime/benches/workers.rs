@@ -110,6 +110,44 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Microseconds per empty thread started and joined, by `spawn`, over `n` threads.
+fn thread_cost(n: u32, spawn: impl Fn()) -> f64 {
+    let t0 = std::time::Instant::now();
+    for _ in 0..n {
+        spawn();
+    }
+    t0.elapsed().as_secs_f64() * 1e6 / f64::from(n)
+}
+
+/// The cost of starting every V8 thread through the V8 root thread (the fix for memory
+/// protection keys, `engine/platform.rs`), against `std::thread::spawn` in the same run.
+fn spawn_route(runs: usize) {
+    heddle_runtime::bench_spawn_v8_thread(); // starts the root thread and V8
+    let n = 500;
+    let root = median(
+        (0..runs)
+            .map(|_| thread_cost(n, heddle_runtime::bench_spawn_v8_thread))
+            .collect(),
+    );
+    let std = median(
+        (0..runs)
+            .map(|_| {
+                thread_cost(n, || {
+                    let _ = std::thread::Builder::new()
+                        .stack_size(64 << 10)
+                        .spawn(|| {})
+                        .map(|h| h.join());
+                })
+            })
+            .collect(),
+    );
+    println!(
+        "{:<34} {root:>12.1} {std:>12.1} {:>8.3}  (us per thread; baseline: std::thread::spawn)",
+        "spawn through the V8 root (us)",
+        root / std
+    );
+}
+
 fn main() {
     let quick = !std::env::args().any(|a| a == "--bench");
     let runs = if quick { 1 } else { 5 };
@@ -118,6 +156,7 @@ fn main() {
         "{:<34} {:>12} {:>12} {:>8}  goal",
         "", "heddle", "node", "ratio"
     );
+    spawn_route(runs);
     let cases = [
         ("spawn -> first message (ms)", SPAWN, "<= 0.10 (10x faster)"),
         ("message round trip (ms)", ROUND_TRIP, "<= 0.50"),

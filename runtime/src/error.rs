@@ -17,6 +17,8 @@ pub enum Error {
     Thread(String),
     /// V8 was entered from a thread the V8 root thread did not start (see
     /// `engine/platform.rs`); on a CPU with memory protection keys that is a SIGSEGV.
-    #[error("[runtime internal bug] thread `{0}` entered V8 but was not started by the V8 root thread")]
+    #[error(
+        "[runtime internal bug] thread `{0}` entered V8 but was not started by the V8 root thread"
+    )]
     NotAV8Thread(String),
 }

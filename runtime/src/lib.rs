@@ -59,3 +59,13 @@ pub use runtime::{LogLine, LogSink, LogStream, MainScript, Outcome, Runtime, Run
 pub use wake::{DrainBudget, Wake, WakeReason};
 #[cfg(not(loom))]
 pub use worker::WorkerId;
+
+/// Starts an empty thread the way every V8 thread is started (through the V8 root thread,
+/// see `engine/platform.rs`) and joins it: for the benchmark of that route's cost only.
+#[cfg(not(loom))]
+#[doc(hidden)]
+pub fn bench_spawn_v8_thread() {
+    if let Ok(handle) = engine::platform::spawn("bench".into(), 64 << 10, || {}) {
+        let _ = handle.join();
+    }
+}

@@ -139,7 +139,10 @@ pub(crate) fn check_thread() -> Result<(), crate::Error> {
         Ok(())
     } else {
         Err(crate::Error::NotAV8Thread(
-            std::thread::current().name().unwrap_or("unnamed").to_string(),
+            std::thread::current()
+                .name()
+                .unwrap_or("unnamed")
+                .to_string(),
         ))
     }
 }
