@@ -32,6 +32,7 @@ fn main() {
                 jobs,
                 progress: None,
                 replay: None,
+                limits: Default::default(),
             },
         );
         let t = start.elapsed();
@@ -59,6 +60,7 @@ fn main() {
                 jobs,
                 progress: None,
                 replay: None,
+                limits: Default::default(),
             },
         );
         let t = start.elapsed();

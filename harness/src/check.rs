@@ -1,13 +1,57 @@
 //! Checks a run, and an exploration's outcome set, against a plan's expectations.
 //!
-//! Every failure names the expectation's line in the spec file.
+//! Every finding says whose problem it is ([`Blame`]): the spec's (it cannot be run as
+//! written: its own step code throws, loops without a scheduling point, a schedule does not
+//! fit it; the CLI exits 2) or the run's (an expectation failed, a deadlock, a lost message:
+//! exit 1). Every finding names its place in the spec file where there is one.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 
 use crate::exec::RunResult;
 use crate::plan::{Plan, MAIN};
-use crate::sched::End;
+use crate::sched::{Blocker, End};
 use crate::spec::DeadlockExpect;
+
+/// Whose problem a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Blame {
+    /// The spec cannot be checked as written (bad input: the CLI exits 2).
+    Spec,
+    /// The code under test broke an expectation (the CLI exits 1).
+    Run,
+}
+
+/// One thing wrong with a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// Whose problem it is.
+    pub blame: Blame,
+    /// What is wrong, with its place in the spec where there is one.
+    pub message: String,
+}
+
+impl Finding {
+    fn spec(message: String) -> Self {
+        Finding {
+            blame: Blame::Spec,
+            message,
+        }
+    }
+
+    fn run(message: String) -> Self {
+        Finding {
+            blame: Blame::Run,
+            message,
+        }
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 /// The expressions a run must evaluate for `plan`.
 pub fn expressions(plan: &Plan) -> Vec<String> {
@@ -20,7 +64,7 @@ pub fn expressions(plan: &Plan) -> Vec<String> {
 }
 
 fn json_text(v: &serde_json::Value) -> String {
-    serde_json::to_string(v).expect("json serializes")
+    serde_json::to_string(v).unwrap_or_default()
 }
 
 /// Normalises a JSON text (key order, spacing) so equal values compare equal.
@@ -31,21 +75,85 @@ pub fn normalize(text: &str) -> String {
     }
 }
 
-/// What is wrong with one run, by expectation; empty if nothing.
-pub fn check_run(plan: &Plan, run: &RunResult) -> Vec<String> {
+/// The hint every stuck unit gets.
+const STUCK_HINT: &str = "a busy loop without Atomics or heddle.yield()? Under the scheduler one thread runs at a time, so a loop that waits for another thread must reach a scheduling point (an Atomics operation, heddle.yield(), a message); if the code is only slow, raise `max_unit_ms:` or pass --max-unit-ms";
+
+/// `step i (`kind`) of thread (file:line:col)`.
+fn step_place(plan: &Plan, thread: &str, step: u32) -> String {
+    let kind = plan
+        .step(thread, step)
+        .map(|s| format!(" `{}`", s.kind))
+        .unwrap_or_default();
+    format!(
+        "step {step}{kind} of {thread} ({})",
+        plan.step_location(thread, step)
+    )
+}
+
+/// What is wrong with one run; empty if nothing.
+pub fn check_run(plan: &Plan, run: &RunResult) -> Vec<Finding> {
     let file = plan.path.display();
     let mut out = Vec::new();
+    // Threads whose own step threw: their error is the finding, not what it caused.
+    let threw: BTreeMap<&str, u32> = run
+        .in_step_at_end
+        .iter()
+        .filter(|(who, _)| {
+            (run.errors.contains_key(*who) && !plan.expect.errors.contains_key(*who))
+                || (who.as_str() == MAIN
+                    && run.end == End::Done
+                    && run.exits.get(MAIN).is_some_and(|c| *c != 0)
+                    && !plan.expect.exit.contains_key(MAIN))
+        })
+        .map(|(who, step)| (who.as_str(), *step))
+        .collect();
+    for (who, step) in &threw {
+        let what = match run.errors.get(*who) {
+            Some(err) => describe_error(err),
+            None => last_stderr(&run.stderr),
+        };
+        out.push(Finding::spec(format!(
+            "{} threw: {what}",
+            step_place(plan, who, *step)
+        )));
+    }
     match (&run.end, plan.expect.deadlock) {
         (End::Deadlock(_), DeadlockExpect::Some | DeadlockExpect::Always) => {}
-        (End::Deadlock(who), DeadlockExpect::None) => out.push(format!("deadlock: {who}")),
-        (_, DeadlockExpect::Always) => out.push(format!(
+        (End::Deadlock(blockers), DeadlockExpect::None) => {
+            let rest: Vec<&Blocker> = blockers
+                .iter()
+                .filter(|b| !threw.contains_key(b.thread()))
+                .collect();
+            if !rest.is_empty() {
+                let who: Vec<String> = rest.iter().map(|b| b.to_string()).collect();
+                out.push(Finding::run(format!("deadlock: {}", who.join("; "))));
+            }
+        }
+        (End::Stuck(at), _) => {
+            let place = match at.step {
+                Some(step) => step_place(plan, &at.thread, step),
+                None => format!("{} (in its script or event loop)", at.thread),
+            };
+            out.push(Finding::spec(format!(
+                "{place} ran for {} ms without reaching a scheduling point: {STUCK_HINT}",
+                at.limit.as_millis()
+            )));
+        }
+        (End::WallClock(limit), _) => out.push(Finding::spec(format!(
+            "the run took longer than {} ms of wall-clock time (raise `max_run_ms:` or pass --max-run-ms if it is only slow)",
+            limit.as_millis()
+        ))),
+        (End::Mismatch(why), _) => out.push(Finding::spec(format!(
+            "the schedule does not fit this spec: {why}"
+        ))),
+        (_, DeadlockExpect::Always) => out.push(Finding::run(format!(
             "expected a deadlock (expect.deadlock: always), the run ended {}",
             run.end
-        )),
-        (End::Budget(_), _) | (End::Mismatch(_), _) => out.push(run.end.to_string()),
+        ))),
+        (End::Budget(_), _) => out.push(Finding::run(run.end.to_string())),
         _ => {}
     }
-    out.extend(run.problems.iter().cloned());
+    out.extend(run.problems.iter().cloned().map(Finding::run));
     for (expr, (want, line)) in &plan.expect.values {
         let got = run
             .values
@@ -53,26 +161,29 @@ pub fn check_run(plan: &Plan, run: &RunResult) -> Vec<String> {
             .map(|v| normalize(v))
             .unwrap_or_default();
         if got != json_text(want) {
-            out.push(format!(
+            out.push(Finding::run(format!(
                 "{file}:{line}: `{expr}` is {got}, expected {}",
                 json_text(want)
-            ));
+            )));
         }
     }
     for (who, (want, line)) in &plan.expect.exit {
         match run.exits.get(who) {
             Some(got) if got == want => {}
-            Some(got) => out.push(format!(
+            Some(got) => out.push(Finding::run(format!(
                 "{file}:{line}: {who} exited with {got}, expected {want}"
-            )),
-            None => out.push(format!(
-                "{file}:{line}: {who} never exited (expected exit code {want})"
-            )),
+            ))),
+            None => out.push(Finding::run(format!(
+                "{file}:{line}: {who} never exited (expected exit code {want}); when the run ended it was {}",
+                run.unfinished.get(who).copied().unwrap_or("not started")
+            ))),
         }
     }
     for (who, (want, line)) in &plan.expect.errors {
         let Some(got) = run.errors.get(who) else {
-            out.push(format!("{file}:{line}: {who} had no uncaught error"));
+            out.push(Finding::run(format!(
+                "{file}:{line}: {who} had no uncaught error"
+            )));
             continue;
         };
         let field = |k: &str| got.get(k).cloned().unwrap_or(serde_json::Value::Null);
@@ -80,51 +191,80 @@ pub fn check_run(plan: &Plan, run: &RunResult) -> Vec<String> {
             let got_class = field("class");
             let got_name = field("name");
             if got_class.as_str() != Some(class) && got_name.as_str() != Some(class) {
-                out.push(format!(
+                out.push(Finding::run(format!(
                     "{file}:{line}: {who}'s error is a {got_class} ({got_name}), expected {class}"
-                ));
+                )));
             }
         }
         if let Some(code) = &want.code {
             if &field("code") != code {
-                out.push(format!(
+                out.push(Finding::run(format!(
                     "{file}:{line}: {who}'s error code is {}, expected {code}",
                     field("code")
-                ));
+                )));
             }
         }
         if let Some(message) = &want.message {
             if field("message").as_str() != Some(message) {
-                out.push(format!(
+                out.push(Finding::run(format!(
                     "{file}:{line}: {who}'s error message is {}, expected {message:?}",
                     field("message")
-                ));
+                )));
             }
         }
     }
     for (who, err) in &run.errors {
-        if !plan.expect.errors.contains_key(who) {
-            out.push(format!("uncaught error in {who}: {err}"));
+        if !plan.expect.errors.contains_key(who) && !threw.contains_key(who.as_str()) {
+            out.push(Finding::run(format!(
+                "uncaught error in {who}: {}",
+                describe_error(err)
+            )));
         }
     }
     if !plan.expect.exit.contains_key(MAIN)
+        && !threw.contains_key(MAIN)
         && run.exits.get(MAIN).is_some_and(|c| *c != 0)
         && run.end == End::Done
     {
-        out.push(format!(
+        out.push(Finding::run(format!(
             "main exited with {} (add `expect: exit: {{ main: N }}` if intended); stderr:\n{}",
             run.exits[MAIN], run.stderr
-        ));
+        )));
     }
     if let Some(stdout) = &plan.expect.stdout {
         if &run.stdout != stdout {
-            out.push(format!(
+            out.push(Finding::run(format!(
                 "stdout differs:\n--- expected\n{stdout}--- got\n{}",
                 run.stdout
-            ));
+            )));
         }
     }
     out
+}
+
+/// `Class: message (code)` of an uncaught error as the parent recorded it.
+fn describe_error(err: &serde_json::Value) -> String {
+    let text = |k: &str| err.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let name = text("name")
+        .or_else(|| text("class"))
+        .unwrap_or_else(|| "Error".into());
+    let message = text("message").unwrap_or_default();
+    match err.get("code").filter(|c| !c.is_null()) {
+        Some(code) => format!("{name}: {message} (code {code})"),
+        None => format!("{name}: {message}"),
+    }
+}
+
+/// The last non-empty line of `stderr` (main's uncaught error is printed there).
+fn last_stderr(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    match lines.iter().position(|l| l.starts_with("Uncaught")) {
+        Some(i) => lines[i..].join("\n"),
+        None => lines
+            .last()
+            .map(|l| l.to_string())
+            .unwrap_or_else(|| "it exited with an error".into()),
+    }
 }
 
 /// The outcome of a run: the values of the `outcomes` expressions.

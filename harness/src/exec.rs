@@ -6,13 +6,27 @@ use std::time::Duration;
 
 use heddle_runtime::{MainScript, Runtime, RuntimeOptions, WorkerId};
 
+use crate::faults::Faults;
 use crate::plan::{MainSource, Plan, MAIN};
 use crate::sched::fixed::schedule_string;
-use crate::sched::{Controller, Decision, End, Strategy};
+use crate::sched::{Controller, ControllerConfig, Decision, End, Strategy, WatchdogLimits};
 use crate::trace::Trace;
 
-/// A run stops on its own long before this; it only bounds a harness bug.
-const WALL_CLOCK_LIMIT: Duration = Duration::from_secs(120);
+/// How long past the watchdog's run limit the runtime's own timeout waits: it only bounds
+/// a harness bug (the watchdog ends every run first).
+const RUNTIME_SLACK: Duration = Duration::from_secs(30);
+
+/// How to run a plan once.
+pub struct RunSetup<'a> {
+    /// Chooses at the decisions.
+    pub strategy: Box<dyn Strategy>,
+    /// Seeds `Math.random`.
+    pub seed: u64,
+    /// The expressions to evaluate after the run (`@thread expr` evaluates in that thread).
+    pub exprs: &'a [String],
+    /// The watchdog's limits.
+    pub limits: WatchdogLimits,
+}
 
 /// Everything one run produced.
 #[derive(Debug, Clone)]
@@ -25,8 +39,11 @@ pub struct RunResult {
     pub schedule: String,
     /// How it ended.
     pub end: End,
-    /// Exit codes by thread name (`main`: the process's).
+    /// Exit codes by thread name (`main`: the process's), of the threads that exited while
+    /// the run went on.
     pub exits: BTreeMap<String, i32>,
+    /// Threads that had not exited when the run ended, with what they were doing.
+    pub unfinished: BTreeMap<String, &'static str>,
     /// Evaluated expressions (JSON text; `undefined` for undefined), by expression.
     pub values: BTreeMap<String, String>,
     /// Uncaught errors by worker name (class, name, code, message as JSON).
@@ -37,28 +54,39 @@ pub struct RunResult {
     pub stderr: String,
     /// Runtime problems found: FIFO violations, lost messages.
     pub problems: Vec<String>,
+    /// Threads that were inside a declarative step when the run ended, with the step.
+    pub in_step_at_end: BTreeMap<String, u32>,
 }
 
-/// Runs `plan` once, choosing with `strategy`; `seed` seeds `Math.random`. `exprs` are the
-/// expressions to evaluate after the run (`@thread expr` evaluates in that thread).
-pub fn run(plan: &Plan, strategy: Box<dyn Strategy>, seed: u64, exprs: &[String]) -> RunResult {
-    let controller = Arc::new(Controller::new(strategy, plan.max_steps, seed));
-    if plan.main_is_supervisor {
-        controller.main_is_supervisor();
-    }
-    if let Some(ms) = plan.max_time {
-        controller.limit_time(ms);
-    }
+/// Runs `plan` once, as `setup` says.
+pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
+    let RunSetup {
+        strategy,
+        seed,
+        exprs,
+        limits,
+    } = setup;
+    let mut faults = Faults::new();
     for rule in &plan.faults {
-        controller.add_fault(rule.clone());
+        faults.add(rule.clone());
     }
+    let controller = Controller::new(ControllerConfig {
+        strategy,
+        max_steps: plan.max_steps,
+        seed,
+        max_time: plan.max_time,
+        main_is_supervisor: plan.main_is_supervisor,
+        faults,
+        steps: Arc::new(plan.step_kinds()),
+        limits,
+    });
     let log_sink = controller.clone();
     let runtime = Runtime::new(RuntimeOptions {
         cwd: plan.cwd.clone(),
         argv: vec!["heddle".into(), plan.path.display().to_string()],
         gate: controller.clone(),
         on_log: Some(Arc::new(move |line| log_sink.log(line))),
-        timeout: Some(WALL_CLOCK_LIMIT),
+        timeout: Some(limits.run + RUNTIME_SLACK),
         keep_isolates: true,
         on_post: Some(controller.clone()),
     });
@@ -72,6 +100,8 @@ pub fn run(plan: &Plan, strategy: Box<dyn Strategy>, seed: u64, exprs: &[String]
     let outcome = runtime.run_main(script);
     let (trace, decisions, end, mut problems) = controller.finish();
     let names = controller.names();
+    let in_step_at_end = controller.in_steps();
+    let unfinished = controller.unfinished();
     let id_of: BTreeMap<&str, WorkerId> = names.iter().map(|(id, n)| (n.as_str(), *id)).collect();
     let chosen: Vec<String> = decisions
         .iter()
@@ -79,9 +109,11 @@ pub fn run(plan: &Plan, strategy: Box<dyn Strategy>, seed: u64, exprs: &[String]
         .collect();
 
     let mut exits = BTreeMap::new();
-    exits.insert(MAIN.to_string(), outcome.exit_code);
+    if !unfinished.contains_key(MAIN) {
+        exits.insert(MAIN.to_string(), outcome.exit_code);
+    }
     for (id, name) in &names {
-        if id.0 != 0 {
+        if id.0 != 0 && !unfinished.contains_key(name) {
             if let Some(code) = runtime.exit_code(*id) {
                 exits.insert(name.clone(), code);
             }
@@ -145,5 +177,7 @@ pub fn run(plan: &Plan, strategy: Box<dyn Strategy>, seed: u64, exprs: &[String]
         stdout: outcome.stdout(),
         stderr: outcome.stderr(),
         problems,
+        in_step_at_end,
+        unfinished,
     }
 }

@@ -11,14 +11,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::check;
-use crate::exec::{self, RunResult};
-use crate::plan::{ExplorePlan, Plan};
+use crate::check::{self, Finding};
+use crate::exec::{self, RunResult, RunSetup};
+use crate::plan::{ExplorePlan, LimitsPlan, Plan};
 use crate::sched::dfs::{branches, DfsScheduler};
 use crate::sched::fixed::{parse_schedule, FixedScheduler};
 use crate::sched::pct::{PctConfig, PctScheduler};
 use crate::sched::random::RandomScheduler;
-use crate::sched::{End, Strategy};
+use crate::sched::{Strategy, WatchdogLimits};
 use crate::spec::Strategy as Kind;
 
 /// The environment variable that replays one schedule: `HEDDLE_SCHEDULE=<string>`.
@@ -30,7 +30,7 @@ pub struct Failure {
     /// Its schedule string.
     pub schedule: String,
     /// What failed.
-    pub messages: Vec<String>,
+    pub findings: Vec<Finding>,
     /// Its trace, rendered.
     pub trace: String,
 }
@@ -64,6 +64,9 @@ pub struct Options<'a> {
     pub progress: Option<&'a (dyn Fn(u64, Option<u64>) + Sync)>,
     /// Replay this schedule instead of the plan's strategy.
     pub replay: Option<String>,
+    /// Watchdog limits that override the spec's (the command line's `--max-unit-ms`,
+    /// `--max-run-ms`).
+    pub limits: LimitsPlan,
 }
 
 impl Default for Options<'_> {
@@ -74,18 +77,17 @@ impl Default for Options<'_> {
                 .unwrap_or(1),
             progress: None,
             replay: std::env::var(SCHEDULE_ENV).ok().filter(|s| !s.is_empty()),
+            limits: LimitsPlan::default(),
         }
     }
 }
 
-fn end_kind(end: &End) -> &'static str {
-    match end {
-        End::Done => "done",
-        End::Idle => "idle",
-        End::Deadlock(_) => "deadlock",
-        End::Budget(_) => "budget",
-        End::Mismatch(_) => "mismatch",
-        End::TimeLimit(_) => "time-limit",
+impl Options<'_> {
+    /// The watchdog limits of `plan`'s runs: these options', over the spec's, over the
+    /// environment's and the defaults.
+    pub fn limits_for(&self, plan: &Plan) -> WatchdogLimits {
+        self.limits
+            .over(plan.limits.over(WatchdogLimits::from_env()))
     }
 }
 
@@ -101,7 +103,7 @@ impl Collector<'_> {
         let outcome = check::outcome_of(self.plan, run);
         let mut r = self.report.lock().unwrap_or_else(|e| e.into_inner());
         r.runs += 1;
-        *r.ends.entry(end_kind(&run.end).into()).or_insert(0) += 1;
+        *r.ends.entry(run.end.kind().into()).or_insert(0) += 1;
         for (expr, value) in outcome {
             r.outcomes.entry(expr).or_default().insert(value);
         }
@@ -110,7 +112,7 @@ impl Collector<'_> {
             if r.failures.len() < 3 {
                 r.failures.push(Failure {
                     schedule: run.schedule.clone(),
-                    messages: failures,
+                    findings: failures,
                     trace: run.trace.to_string(),
                 });
             }
@@ -127,6 +129,21 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
         done: AtomicU64::new(0),
     };
     let exprs = check::expressions(plan);
+    let limits = options.limits_for(plan);
+    let seed = explore.seed;
+    fn setup(
+        strategy: Box<dyn Strategy>,
+        seed: u64,
+        exprs: &[String],
+        limits: WatchdogLimits,
+    ) -> RunSetup<'_> {
+        RunSetup {
+            strategy,
+            seed,
+            exprs,
+            limits,
+        }
+    }
     let tick = |planned: Option<u64>| {
         let n = collector.done.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(p) = options.progress {
@@ -134,7 +151,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
         }
     };
     let single = |strategy: Box<dyn Strategy>| {
-        let run = exec::run(plan, strategy, explore.seed, &exprs);
+        let run = exec::run(plan, setup(strategy, seed, &exprs, limits));
         collector.add(&run);
         tick(Some(1));
         let mut r = collector.report.lock().unwrap_or_else(|e| e.into_inner());
@@ -149,7 +166,10 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                 r.failed += 1;
                 r.failures.push(Failure {
                     schedule: replay.clone(),
-                    messages: vec![format!("{SCHEDULE_ENV} is not a schedule string: {e}")],
+                    findings: vec![Finding {
+                        blame: check::Blame::Spec,
+                        message: format!("the schedule to replay is not a schedule string: {e}"),
+                    }],
                     trace: String::new(),
                 });
             }
@@ -165,7 +185,10 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                         r.failed += 1;
                         r.failures.push(Failure {
                             schedule: String::new(),
-                            messages: vec![format!("explore.schedule: {e}")],
+                            findings: vec![Finding {
+                                blame: check::Blame::Spec,
+                                message: format!("explore.schedule: {e}"),
+                            }],
                             trace: String::new(),
                         });
                     }
@@ -175,9 +198,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                 let decisions = if explore.strategy == Kind::Pct {
                     exec::run(
                         plan,
-                        Box::new(FixedScheduler::new(Vec::new())),
-                        explore.seed,
-                        &[],
+                        setup(Box::new(FixedScheduler::new(Vec::new())), seed, &[], limits),
                     )
                     .decisions
                     .len()
@@ -201,7 +222,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                                     decisions,
                                 })),
                             };
-                            let run = exec::run(plan, strategy, explore.seed, &exprs);
+                            let run = exec::run(plan, setup(strategy, seed, &exprs, limits));
                             collector.add(&run);
                             tick(Some(explore.runs));
                         });
@@ -214,7 +235,17 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                     .complete = true;
             }
             Kind::Exhaustive => {
-                let complete = exhaustive(plan, explore, options, &exprs, &collector, &tick);
+                let complete = exhaustive(
+                    plan,
+                    Exhaustive {
+                        explore,
+                        options,
+                        exprs: &exprs,
+                        limits,
+                    },
+                    &collector,
+                    &tick,
+                );
                 collector
                     .report
                     .lock()
@@ -231,14 +262,26 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
     report
 }
 
+/// What an exhaustive exploration runs with.
+struct Exhaustive<'a> {
+    explore: &'a ExplorePlan,
+    options: &'a Options<'a>,
+    exprs: &'a [String],
+    limits: WatchdogLimits,
+}
+
 fn exhaustive(
     plan: &Plan,
-    explore: &ExplorePlan,
-    options: &Options<'_>,
-    exprs: &[String],
+    how: Exhaustive<'_>,
     collector: &Collector<'_>,
     tick: &(dyn Fn(Option<u64>) + Sync),
 ) -> bool {
+    let Exhaustive {
+        explore,
+        options,
+        exprs,
+        limits,
+    } = how;
     struct Queue {
         prefixes: Vec<Vec<usize>>,
         active: usize,
@@ -277,9 +320,12 @@ fn exhaustive(
                 let from = prefix.len();
                 let run = exec::run(
                     plan,
-                    Box::new(DfsScheduler::new(prefix)),
-                    explore.seed,
-                    exprs,
+                    RunSetup {
+                        strategy: Box::new(DfsScheduler::new(prefix)),
+                        seed: explore.seed,
+                        exprs,
+                        limits,
+                    },
                 );
                 let more = branches(&run.decisions, from, explore.preemptions);
                 collector.add(&run);

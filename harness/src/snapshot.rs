@@ -31,9 +31,12 @@ pub struct SnapshotDoc {
     /// The schedule string (single-schedule specs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub schedule: Option<String>,
-    /// Exit codes (single-schedule specs).
+    /// Exit codes (single-schedule specs), of the threads that exited.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub exits: BTreeMap<String, i32>,
+    /// Threads still running when the run ended, with what they were doing.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub still_running: BTreeMap<String, String>,
     /// The trace (single-schedule specs).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trace: Vec<String>,
@@ -55,6 +58,14 @@ impl SnapshotDoc {
                 .collect(),
             schedule: single.map(|r| r.schedule.clone()),
             exits: single.map(|r| r.exits.clone()).unwrap_or_default(),
+            still_running: single
+                .map(|r| {
+                    r.unfinished
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.to_string()))
+                        .collect()
+                })
+                .unwrap_or_default(),
             trace: single.map(|r| r.trace.lines()).unwrap_or_default(),
         }
     }

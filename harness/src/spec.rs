@@ -59,6 +59,17 @@ pub struct Spec {
     /// clock past this. For programs that never end on their own (an interval).
     #[serde(default)]
     pub max_time: Option<u64>,
+    /// Wall-clock milliseconds one unit (the code between two scheduling points) may run
+    /// before the run fails as stuck (a busy loop). Default 5000.
+    #[serde(default)]
+    pub max_unit_ms: Option<u64>,
+    /// Wall-clock milliseconds one run may take in all. Default 60000.
+    #[serde(default)]
+    pub max_run_ms: Option<u64>,
+    /// Folders outside the spec's own (relative to it) that its scripts may be read from.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub allow_read: Vec<At<String>>,
 }
 
 /// One fault rule.

@@ -12,10 +12,15 @@ use serde::Serialize;
 pub enum EventKind {
     /// The thread started its script.
     Start,
-    /// A declarative step began (its label: `a#1 post b`).
-    Step(String),
-    /// `heddle.yield()` from JavaScript.
-    Yield,
+    /// A declarative step began.
+    Step {
+        /// Its index in the thread's steps.
+        index: u32,
+        /// What it does (`js`, `post b`, `recv parent`, …).
+        kind: String,
+    },
+    /// `heddle.yield()` from JavaScript, with the label it was given, if any.
+    Yield(Option<String>),
     /// A child worker was spawned (named once its first turn comes).
     Spawn,
     /// A message left through a port.
@@ -33,12 +38,12 @@ pub enum EventKind {
         /// Ports moved.
         ports: usize,
     },
-    /// A message (or, with `msg` 0, a close marker) was delivered on a port.
+    /// A message, a lifecycle message or a close marker was delivered on a port.
     Deliver {
         /// The receiving port.
         port: u64,
-        /// The message's number (0: the close marker).
-        msg: u64,
+        /// What.
+        what: Delivered,
     },
     /// A timer fired.
     Timer(u64),
@@ -68,6 +73,29 @@ pub enum EventKind {
     },
 }
 
+/// What a delivery delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Delivered {
+    /// The message with this number.
+    Message(u64),
+    /// A worker's lifecycle message (`online`, `error`, `exit`).
+    Lifecycle,
+    /// The port's close marker.
+    Close,
+}
+
+impl From<heddle_runtime::worker::Delivery> for Delivered {
+    fn from(d: heddle_runtime::worker::Delivery) -> Self {
+        use heddle_runtime::worker::Delivery;
+        match d {
+            Delivery::Message(m) => Delivered::Message(m),
+            Delivery::Lifecycle => Delivered::Lifecycle,
+            Delivery::Close => Delivered::Close,
+        }
+    }
+}
+
 /// One event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
@@ -84,12 +112,9 @@ impl fmt::Display for Event {
         write!(f, "{}@{} ", self.thread, self.step)?;
         match &self.kind {
             EventKind::Start => write!(f, "start"),
-            EventKind::Step(label) => {
-                // "a#0 post b" -> "step 0 post b"
-                let rest = label.split_once('#').map(|(_, r)| r).unwrap_or(label);
-                write!(f, "step {rest}")
-            }
-            EventKind::Yield => write!(f, "yield"),
+            EventKind::Step { index, kind } => write!(f, "step {index} {kind}"),
+            EventKind::Yield(None) => write!(f, "yield"),
+            EventKind::Yield(Some(label)) => write!(f, "yield {label:?}"),
             EventKind::Spawn => write!(f, "spawn"),
             EventKind::Post {
                 port,
@@ -111,12 +136,11 @@ impl fmt::Display for Event {
                 }
                 write!(f, ")")
             }
-            EventKind::Deliver { port, msg: 0 } => write!(f, "deliver port#{port} close"),
-            EventKind::Deliver {
-                port,
-                msg: u64::MAX,
-            } => write!(f, "deliver port#{port} lifecycle"),
-            EventKind::Deliver { port, msg } => write!(f, "deliver port#{port} msg#{msg}"),
+            EventKind::Deliver { port, what } => match what {
+                Delivered::Message(msg) => write!(f, "deliver port#{port} msg#{msg}"),
+                Delivered::Lifecycle => write!(f, "deliver port#{port} lifecycle"),
+                Delivered::Close => write!(f, "deliver port#{port} close"),
+            },
             EventKind::Timer(id) => write!(f, "timer #{id}"),
             EventKind::Atomics(op) => write!(f, "atomics {op}"),
             EventKind::Close(port) => write!(f, "close port#{port}"),

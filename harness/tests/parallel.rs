@@ -22,6 +22,7 @@ fn explore_spec(relative: &str, jobs: usize) -> heddle::explore::Report {
         jobs,
         progress: None,
         replay: None,
+        limits: Default::default(),
     };
     explore(&plan, &plan.explore, &options)
 }

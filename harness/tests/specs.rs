@@ -58,7 +58,11 @@ fn run_spec(path: &Path, relative: &str) -> Result<(), Failed> {
             "run failed ({} of {} runs failed):\n  {}\ntrace:\n{}\n{}",
             report.failed,
             report.runs,
-            f.messages.join("\n  "),
+            f.findings
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n  "),
             f.trace,
             reproduce(&f.schedule)
         ));
@@ -154,6 +158,7 @@ fn replay_trial() -> Trial {
                         jobs: 1,
                         progress: None,
                         replay: Some(failure.schedule.clone()),
+                        limits: Default::default(),
                     },
                 );
                 let run = again.single.as_ref().ok_or("a replay runs once")?;

@@ -21,6 +21,13 @@ pub type SharedMemory = Arc<dyn Any + Send + Sync>;
 /// Something moved out of the sender, such as a transferred `ArrayBuffer`'s backing store.
 pub type Transferable = Box<dyn Any + Send>;
 
+/// The [`Message::tag`] of a message nobody numbered.
+pub const UNTAGGED: u64 = 0;
+
+/// The [`Message::tag`] of a worker's lifecycle message (`online`, `error`, `exit`) to its
+/// parent, so observers can tell them from posts. Observers number posts from 1 up, below it.
+pub const LIFECYCLE_TAG: u64 = u64::MAX;
+
 /// The engine-free payload of one `postMessage`.
 pub struct Message {
     /// The serialized value (for V8: the output of `ValueSerializer`).
@@ -29,8 +36,8 @@ pub struct Message {
     pub shared: Vec<SharedMemory>,
     /// Moved backing stores referenced from `data` by transfer index.
     pub transfers: Vec<Transferable>,
-    /// An observer's label (0: none), carried to the receiver's delivery point; the
-    /// harness numbers posts with it to check FIFO order.
+    /// An observer's label ([`UNTAGGED`]: none; [`LIFECYCLE_TAG`]: a lifecycle message),
+    /// carried to the receiver's delivery point; the harness numbers posts with it.
     pub tag: u64,
     /// Ports moved with this message, referenced from `data` by index.
     pub ports: Vec<TransferredPort>,

@@ -210,7 +210,18 @@ impl Shared {
 
     /// Terminates every worker and joins every worker thread (including ones spawned while
     /// this runs).
+    /// Terminates every worker without waiting.
+    fn terminate_all(&self) {
+        for r in lock(&self.workers).values() {
+            r.control.terminate();
+        }
+    }
+
     fn stop_all(&self) {
+        if lock(&self.workers).values().any(|r| r.thread.is_some()) {
+            // The process is ending: no thread may stay held at a point.
+            self.gate.shutdown();
+        }
         loop {
             let threads: Vec<_> = {
                 let mut workers = lock(&self.workers);
@@ -331,6 +342,10 @@ impl Runtime {
                 Ok(code) => (code, false),
                 Err(_) => {
                     control.terminate();
+                    // A controlling gate may hold the main thread (or its workers) at a
+                    // point: release them, or the wait below never ends.
+                    self.shared.gate.shutdown();
+                    self.shared.terminate_all();
                     (done_rx.recv().unwrap_or(1), true)
                 }
             },

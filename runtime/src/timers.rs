@@ -70,7 +70,7 @@ impl Timers {
         self.insert(
             id,
             Timer {
-                due: now + delay,
+                due: now.saturating_add(delay),
                 seq: 0,
                 interval: spec.repeat.then_some(delay),
                 refed: true,
@@ -118,7 +118,7 @@ impl Timers {
             self.insert(
                 id,
                 Timer {
-                    due: now + interval,
+                    due: now.saturating_add(interval),
                     ..timer
                 },
             );
@@ -170,10 +170,15 @@ impl RealClock {
         }
     }
 
-    /// The instant at which this clock reads `ms`.
+    /// The instant at which this clock reads `ms` (a century ahead if `ms` is past what an
+    /// `Instant` can hold).
     #[cfg(not(loom))]
     pub fn instant_at(&self, ms: u64) -> std::time::Instant {
-        self.start + std::time::Duration::from_millis(ms)
+        const CENTURY: std::time::Duration = std::time::Duration::from_secs(100 * 365 * 86_400);
+        self.start
+            .checked_add(std::time::Duration::from_millis(ms))
+            .or_else(|| std::time::Instant::now().checked_add(CENTURY))
+            .unwrap_or(self.start)
     }
 }
 

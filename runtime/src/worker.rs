@@ -37,20 +37,25 @@ impl fmt::Display for WorkerId {
 pub enum Point {
     /// Before the entry script.
     Start,
-    /// Before delivering one entry of a port's queue; `tag` is the message's
-    /// [`Message::tag`](crate::Message::tag) (0 for the close marker or an untagged message).
+    /// Before delivering one entry of a port's queue.
     Deliver {
         /// The receiving port.
         port: PortId,
-        /// The message's tag.
-        tag: u64,
+        /// What is delivered.
+        what: Delivery,
     },
     /// Before a timer's callback.
     Timer(TimerId),
     /// Before an `Atomics` operation, named.
     Atomics(&'static str),
-    /// `heddle.yield()` from JavaScript, with an optional label (a declarative step).
+    /// `heddle.yield()` from JavaScript, with the label user code gave it, if any (shown in
+    /// traces, never interpreted).
     Yield(Option<String>),
+    /// A declarative step begins: the harness's generated code, by the step's index in its
+    /// thread (from the step points `heddle.takeStepPoints()` hands out once per isolate).
+    Step(u32),
+    /// The thread's declarative steps are over.
+    StepsEnd,
     /// Before spawning a worker.
     Spawn,
     /// Before posting through a port.
@@ -59,6 +64,28 @@ pub enum Point {
     Close(PortId),
     /// Before terminating a worker.
     Terminate(WorkerId),
+}
+
+/// What a [`Point::Deliver`] delivers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// A posted message, with its [`Message::tag`](crate::Message::tag).
+    Message(u64),
+    /// A worker's lifecycle message to its parent (`online`, `error`, `exit`).
+    Lifecycle,
+    /// The port's close marker.
+    Close,
+}
+
+impl Delivery {
+    /// What delivering `entry` is.
+    pub fn of(entry: &Entry) -> Self {
+        match entry {
+            Entry::Message(m) if m.tag == crate::message::LIFECYCLE_TAG => Delivery::Lifecycle,
+            Entry::Message(m) => Delivery::Message(m.tag),
+            Entry::Close => Delivery::Close,
+        }
+    }
 }
 
 /// Identifies the memory an `Atomics.wait` waits on: a shared buffer and a byte offset.
@@ -128,6 +155,11 @@ pub trait Gate: Send + Sync {
     fn random_seed(&self, _who: WorkerId) -> Option<u64> {
         None
     }
+
+    /// The runtime is stopping every thread (its timeout, or the process is ending): release
+    /// every thread blocked in this gate, now and from now on, so that each can see it was
+    /// terminated and end.
+    fn shutdown(&self) {}
 }
 
 /// The gate of a free-running runtime: every thread always may go on; time is the
@@ -557,7 +589,8 @@ impl EventLoop {
                 }
                 st.ports.remove(&port);
                 drop(st);
-                self.gate.point(who, &Point::Deliver { port, tag: 0 });
+                let what = Delivery::Close;
+                self.gate.point(who, &Point::Deliver { port, what });
                 return guest.deliver(port, Entry::Close);
             }
             drain
@@ -574,14 +607,11 @@ impl EventLoop {
                 DrainStep::Entry(entry) => entry,
                 DrainStep::Empty | DrainStep::Yielded => return Flow::Continue,
             };
-            let tag = match &entry {
-                Entry::Message(m) => m.tag,
-                Entry::Close => {
-                    self.state.borrow_mut().ports.remove(&port);
-                    0
-                }
-            };
-            self.gate.point(who, &Point::Deliver { port, tag });
+            let what = Delivery::of(&entry);
+            if what == Delivery::Close {
+                self.state.borrow_mut().ports.remove(&port);
+            }
+            self.gate.point(who, &Point::Deliver { port, what });
             if guest.deliver(port, entry) == Flow::Stop || self.must_stop() {
                 return Flow::Stop;
             }

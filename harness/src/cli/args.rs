@@ -30,6 +30,9 @@ pub enum Command {
         /// Force these choices (a schedule string); default: the spec's fixed schedule.
         #[arg(long)]
         schedule: Option<String>,
+        /// Wall-clock limits.
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Run the schedules of a strategy, with a progress bar and a summary of outcomes.
     Explore(ExploreArgs),
@@ -39,6 +42,9 @@ pub enum Command {
         spec: PathBuf,
         /// The schedule string of the run to replay.
         schedule: String,
+        /// Wall-clock limits.
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// Print the spec format's JSON Schema.
     Schema,
@@ -70,4 +76,28 @@ pub struct ExploreArgs {
     /// Parallel runs (default: the number of cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Wall-clock limits.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// The watchdog's wall-clock limits (each overrides the spec's `max_unit_ms`/`max_run_ms`).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct LimitArgs {
+    /// Milliseconds one unit may run without reaching a scheduling point (default 5000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_unit_ms: Option<u64>,
+    /// Milliseconds one run may take (default 60000).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_run_ms: Option<u64>,
+}
+
+impl LimitArgs {
+    /// As the plan's limits type.
+    pub fn plan(&self) -> heddle::plan::LimitsPlan {
+        heddle::plan::LimitsPlan {
+            unit: self.max_unit_ms.map(std::time::Duration::from_millis),
+            run: self.max_run_ms.map(std::time::Duration::from_millis),
+        }
+    }
 }

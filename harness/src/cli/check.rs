@@ -25,6 +25,6 @@ pub fn check(specs: &[PathBuf]) -> ExitCode {
     if bad == 0 {
         ExitCode::SUCCESS
     } else {
-        ExitCode::FAILURE
+        ExitCode::from(super::BAD_INPUT)
     }
 }

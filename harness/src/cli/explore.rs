@@ -42,7 +42,7 @@ fn progress_bar(done: u64, total: Option<u64>, start: Instant, last: &std::sync:
 /// Explores `args.spec` with its strategy or the one given.
 pub fn explore(args: ExploreArgs) -> ExitCode {
     let Some(plan) = super::load(&args.spec) else {
-        return ExitCode::from(2);
+        return ExitCode::from(super::BAD_INPUT);
     };
     let mut settings = plan.explore.clone();
     if let Some(s) = &args.strategy {
@@ -55,7 +55,7 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
                 eprintln!(
                     "error: unknown strategy `{other}` (expected fixed, exhaustive, random or pct)"
                 );
-                return ExitCode::from(2);
+                return ExitCode::from(super::BAD_INPUT);
             }
         };
     }
@@ -71,6 +71,7 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
         jobs: args.jobs.unwrap_or_else(|| Options::default().jobs),
         progress: Some(&bar),
         replay: None,
+        limits: args.limits.plan(),
     };
     let report = run_explore(&plan, &settings, &options);
     eprintln!();
@@ -101,24 +102,30 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
             values.iter().cloned().collect::<Vec<_>>().join(", ")
         );
     }
-    let mut failures = heddle::check::check_outcomes(&plan, &report.outcomes, report.complete);
-    for f in &report.failures {
-        for m in &f.messages {
-            failures.push(format!(
-                "{m}\n  replay: heddle replay {} '{}'",
-                args.spec.display(),
-                f.schedule
-            ));
-        }
-    }
-    if failures.is_empty() {
+    let outcomes = heddle::check::check_outcomes(&plan, &report.outcomes, report.complete);
+    if outcomes.is_empty() && report.failures.is_empty() {
         println!("ok");
-        ExitCode::SUCCESS
-    } else {
-        println!("{} of {} schedules failed", report.failed, report.runs);
-        for f in failures {
-            eprintln!("FAILED: {f}");
-        }
-        ExitCode::FAILURE
+        return ExitCode::SUCCESS;
     }
+    println!("{} of {} schedules failed", report.failed, report.runs);
+    for f in &outcomes {
+        eprintln!("error: {f}");
+    }
+    for f in &report.failures {
+        for m in &f.findings {
+            eprintln!("error: {m}");
+        }
+        eprintln!(
+            "replay: heddle replay {} '{}'",
+            args.spec.display(),
+            f.schedule
+        );
+    }
+    let findings: Vec<&heddle::check::Finding> =
+        report.failures.iter().flat_map(|f| &f.findings).collect();
+    if findings.is_empty() {
+        // Only the outcome set failed.
+        return ExitCode::FAILURE;
+    }
+    super::status(findings)
 }

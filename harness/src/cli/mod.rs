@@ -16,13 +16,38 @@ pub fn run() -> ExitCode {
     let args = Args::parse();
     match args.command {
         Command::Check { specs } => check::check(&specs),
-        Command::Run { spec, schedule } => run::run(&spec, schedule),
-        Command::Replay { spec, schedule } => run::run(&spec, Some(schedule)),
+        Command::Run {
+            spec,
+            schedule,
+            limits,
+        } => run::run(&spec, schedule, limits),
+        Command::Replay {
+            spec,
+            schedule,
+            limits,
+        } => run::run(&spec, Some(schedule), limits),
         Command::Explore(e) => explore::explore(e),
         Command::Schema => {
             print!("{}", heddle::schema());
             ExitCode::SUCCESS
         }
+    }
+}
+
+/// The exit status for bad input: the spec (or a schedule, a flag) cannot be used.
+pub const BAD_INPUT: u8 = 2;
+
+/// The exit status of a finished check: 0 if nothing failed, 2 if any finding blames the
+/// spec, else 1.
+fn status<'a>(findings: impl IntoIterator<Item = &'a heddle::check::Finding>) -> ExitCode {
+    let mut worst = None;
+    for f in findings {
+        worst = worst.max(Some(std::cmp::Reverse(f.blame)));
+    }
+    match worst.map(|r| r.0) {
+        None => ExitCode::SUCCESS,
+        Some(heddle::check::Blame::Spec) => ExitCode::from(BAD_INPUT),
+        Some(heddle::check::Blame::Run) => ExitCode::FAILURE,
     }
 }
 

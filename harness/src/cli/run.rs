@@ -8,9 +8,9 @@ use heddle::plan::ExplorePlan;
 use heddle::spec::Strategy;
 
 /// Runs one schedule of `spec` (the forced `schedule`, or the spec's default) and prints it.
-pub fn run(spec: &Path, schedule: Option<String>) -> ExitCode {
+pub fn run(spec: &Path, schedule: Option<String>, limits: super::args::LimitArgs) -> ExitCode {
     let Some(plan) = super::load(spec) else {
-        return ExitCode::from(2);
+        return ExitCode::from(super::BAD_INPUT);
     };
     let settings = ExplorePlan {
         strategy: Strategy::Fixed,
@@ -25,6 +25,7 @@ pub fn run(spec: &Path, schedule: Option<String>) -> ExitCode {
         jobs: 1,
         progress: None,
         replay: schedule.or_else(|| std::env::var(heddle::explore::SCHEDULE_ENV).ok()),
+        limits: limits.plan(),
     };
     let report = explore(&plan, &settings, &options);
     println!("# {} ({})", plan.name, spec.display());
@@ -34,14 +35,19 @@ pub fn run(spec: &Path, schedule: Option<String>) -> ExitCode {
     if let Some(run) = &report.single {
         print!("{}", run.trace);
         println!("end: {}", run.end);
-        println!(
-            "exit codes: {}",
-            run.exits
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+        if !run.exits.is_empty() {
+            println!(
+                "exit codes: {}",
+                run.exits
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+        }
+        for (who, what) in &run.unfinished {
+            println!("still running: {who} ({what})");
+        }
         for (expr, value) in &run.values {
             println!("{expr} = {value}");
         }
@@ -62,14 +68,13 @@ pub fn run(spec: &Path, schedule: Option<String>) -> ExitCode {
     }
     if report.failures.is_empty() {
         println!("ok");
-        ExitCode::SUCCESS
-    } else {
-        for f in &report.failures {
-            for m in &f.messages {
-                eprintln!("FAILED: {m}");
-            }
-            eprintln!("replay: heddle replay {} '{}'", spec.display(), f.schedule);
-        }
-        ExitCode::FAILURE
+        return ExitCode::SUCCESS;
     }
+    for f in &report.failures {
+        for m in &f.findings {
+            eprintln!("error: {m}");
+        }
+        eprintln!("replay: heddle replay {} '{}'", spec.display(), f.schedule);
+    }
+    super::status(report.failures.iter().flat_map(|f| &f.findings))
 }

@@ -624,8 +624,19 @@
     performance: { now: () => ops.now(), timeOrigin: 0 },
   });
   // heddle.yield(label): a scheduling point for the harness; a no-op when free-running.
+  // takeStepPoints(): the harness's generated code takes the step points once, first thing,
+  // so that user code cannot reach them (it can only yield).
+  let stepPoints = Object.freeze({ step: (i) => ops.step(i), end: () => ops.stepsEnd() });
   Object.defineProperty(globalThis, 'heddle', {
-    value: Object.freeze({ yield: (label) => ops.point(label === undefined ? undefined : String(label)) }),
+    value: Object.freeze({
+      yield: (label) => ops.point(label === undefined ? undefined : String(label)),
+      takeStepPoints() {
+        const taken = stepPoints;
+        stepPoints = undefined;
+        if (!taken) throw new Error('heddle.takeStepPoints() was called twice in this thread');
+        return taken;
+      },
+    }),
     enumerable: false,
   });
 

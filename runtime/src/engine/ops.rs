@@ -77,6 +77,8 @@ pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8:
     op!("log", log);
     op!("exit", exit);
     op!("point", point);
+    op!("step", step);
+    op!("stepsEnd", steps_end);
     op!("closeLater", close_later);
     op!("now", now);
     op!("atomicsPoint", atomics_point);
@@ -324,6 +326,28 @@ fn point<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
     let label = args.get(0);
     let label = (!label.is_undefined()).then(|| label.to_rust_string_lossy(scope));
     host.shared.gate.point(host.worker, &Point::Yield(label));
+}
+
+/// A declarative step begins (the harness's generated code): its index in the thread.
+fn step<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let Some(host) = host::try_host(scope) else {
+        return;
+    };
+    let index = num(scope, &args, 0);
+    if !(0.0..=f64::from(u32::MAX)).contains(&index) {
+        return host::throw(scope, "RangeError", "", "a step index is a u32");
+    }
+    host.shared
+        .gate
+        .point(host.worker, &Point::Step(index as u32));
+}
+
+/// The thread's declarative steps are over.
+fn steps_end<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, _rv: Ret<'s>) {
+    let Some(host) = host::try_host(scope) else {
+        return;
+    };
+    host.shared.gate.point(host.worker, &Point::StepsEnd);
 }
 
 /// `Atomics.<name>` under a gate that serves atomics: a scheduling point before it.

@@ -46,8 +46,7 @@ pub(crate) enum Control {
     Exit(i32),
 }
 
-/// The [`Message::tag`] of lifecycle messages, so observers can tell them from posts.
-pub(crate) const LIFECYCLE_TAG: u64 = u64::MAX;
+use crate::message::LIFECYCLE_TAG;
 
 const TAG_ONLINE: u8 = 1;
 const TAG_ERROR: u8 = 2;

@@ -1,0 +1,761 @@
+//! [`Controller`]: the runtime's [`Gate`] for one run.
+//!
+//! Exactly one thread holds the turn. A thread gives it up at a scheduling point (it stays
+//! *ready*), when its loop parks (*parked*: runnable again once a wake-up reason is queued
+//! on its `Wake` or its next timer is due), in `Atomics.wait` (*waiting*: runnable when
+//! notified or timed out) or when it exits. The controller then picks the next thread
+//! among the runnable ones; with several, the strategy decides and the decision is
+//! recorded.
+//!
+//! Time is virtual: when nothing is runnable but a timer or a wait timeout is pending, the
+//! clock jumps to it. When nothing is runnable and nothing is pending, the run is over (see
+//! [`observer::classify`](super::observer::classify)). On idle, deadlock, an exhausted step
+//! budget or a watchdog limit the controller stops every thread (`terminate`) and stops
+//! recording.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Instant;
+
+use heddle_runtime::hook::{PostHook, PostVerdict};
+use heddle_runtime::worker::{Delivery, Gate, Point, WaitKey, WorkerControl};
+use heddle_runtime::{Ledger, LogLine, LogStream, Message, PortId, Wake, WakeReason, WorkerId};
+
+use super::observer::{self, Blocked, Observer, Stalled};
+use super::watchdog::{self, WatchdogLimits, Watched};
+use super::{Decision, End, Mismatch, Strategy, StuckAt};
+use crate::faults::{Faults, Verdict};
+use crate::trace::{EventKind, Trace};
+
+/// Declarative steps by thread name: each step's label kind (`post b`, `js`, …), in order.
+pub type StepKinds = BTreeMap<String, Vec<String>>;
+
+/// How to control one run.
+pub struct ControllerConfig {
+    /// Picks at every decision.
+    pub strategy: Box<dyn Strategy>,
+    /// Scheduling points a run may take before it counts as a livelock.
+    pub max_steps: u64,
+    /// Seeds each thread's `Math.random`.
+    pub seed: u64,
+    /// The run ends (normally) when the virtual clock would pass this many ms.
+    pub max_time: Option<u64>,
+    /// Main runs no user code (a generated main without steps): see `State::supervisor`.
+    pub main_is_supervisor: bool,
+    /// Fault rules for posts, in order (earlier rules win).
+    pub faults: Faults,
+    /// The kinds of each thread's declarative steps, for the trace.
+    pub steps: Arc<StepKinds>,
+    /// Wall-clock limits.
+    pub limits: WatchdogLimits,
+}
+
+enum TState {
+    /// At a scheduling point (or not yet started), ready to go on.
+    Ready,
+    /// Holds the turn.
+    Running,
+    /// In its event loop with nothing to do.
+    Parked { wake: Arc<Wake>, until: Option<u64> },
+    /// In `Atomics.wait`.
+    Waiting {
+        key: WaitKey,
+        until: Option<u64>,
+        seq: u64,
+        woken: bool,
+    },
+    /// Done.
+    Exited,
+}
+
+struct Thread {
+    name: String,
+    state: TState,
+    /// Scheduling points taken so far.
+    step: u64,
+    /// Called `point` at least once.
+    started: bool,
+    /// The point it is waiting at.
+    pending: Option<Point>,
+    /// Began a declarative step and has not reached the end of its steps.
+    in_steps: bool,
+    /// The declarative step it began last (its index).
+    last_step: Option<u32>,
+    /// Terminated by its parent.
+    interrupted: bool,
+}
+
+impl Thread {
+    /// A thread registered before its first point.
+    fn new(name: String) -> Self {
+        Thread {
+            name,
+            state: TState::Ready,
+            step: 0,
+            started: false,
+            pending: None,
+            in_steps: false,
+            last_step: None,
+            interrupted: false,
+        }
+    }
+}
+
+struct State {
+    threads: BTreeMap<WorkerId, Thread>,
+    controls: BTreeMap<WorkerId, Arc<WorkerControl>>,
+    /// The thread holding the turn.
+    current: Option<WorkerId>,
+    /// The thread that last yielded at a point (for preemption accounting).
+    yielded: Option<WorkerId>,
+    /// Virtual milliseconds. Invariant: never decreases.
+    clock: u64,
+    strategy: Box<dyn Strategy>,
+    decisions: Vec<Decision>,
+    /// Turns granted so far, against `max_steps`.
+    steps: u64,
+    max_steps: u64,
+    /// Set once, when the run is over; nothing is scheduled or recorded after.
+    end: Option<End>,
+    wait_seq: u64,
+    /// Threads woken by `Atomics.notify` whose wait has not returned yet.
+    notified: BTreeSet<WorkerId>,
+    /// A thread that runs no user code (a generated main without steps): its units only
+    /// handle lifecycle messages, so it commutes with everything and is scheduled only when
+    /// nothing else can run (a sound reduction, see docs/ARCHITECTURE.md).
+    supervisor: Option<WorkerId>,
+    max_time: Option<u64>,
+    faults: Faults,
+    steps_kinds: Arc<StepKinds>,
+    obs: Observer,
+    /// When the current turn (or the last point of the turn holder) began: the watchdog's
+    /// measure of a unit.
+    turn_since: Instant,
+    /// When the run began.
+    started: Instant,
+    limits: WatchdogLimits,
+    /// What each thread still running was doing when the run ended (set with `end`).
+    unfinished: BTreeMap<String, &'static str>,
+}
+
+/// The controlling gate of one run.
+pub struct Controller {
+    st: Mutex<State>,
+    turn: Condvar,
+    seed: u64,
+    /// Audits every posted message: posted = delivered + dropped once the run is torn down.
+    pub ledger: Arc<Ledger>,
+}
+
+fn canonical(cands: &mut Vec<WorkerId>, yielded: Option<WorkerId>) -> bool {
+    cands.sort();
+    if let Some(y) = yielded {
+        if let Some(i) = cands.iter().position(|c| *c == y) {
+            let y = cands.remove(i);
+            cands.insert(0, y);
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether `at` lets another thread run. Delivering a close marker or a worker's lifecycle
+/// message continues the unit: it is the runtime's bookkeeping of the thread's own handles,
+/// not a step another thread can race with. The end of a thread's steps is a marker.
+fn yields(at: &Point) -> bool {
+    match at {
+        Point::Deliver { what, .. } => matches!(what, Delivery::Message(_)),
+        Point::StepsEnd => false,
+        _ => true,
+    }
+}
+
+impl Controller {
+    /// A controller for one run whose first thread is main (id 0), watched by the watchdog.
+    pub fn new(config: ControllerConfig) -> Arc<Self> {
+        let mut threads = BTreeMap::new();
+        threads.insert(WorkerId(0), Thread::new(crate::plan::MAIN.into()));
+        let now = Instant::now();
+        let controller = Arc::new(Controller {
+            st: Mutex::new(State {
+                threads,
+                controls: BTreeMap::new(),
+                current: None,
+                yielded: None,
+                clock: 0,
+                strategy: config.strategy,
+                decisions: Vec::new(),
+                steps: 0,
+                max_steps: config.max_steps,
+                end: None,
+                wait_seq: 0,
+                notified: BTreeSet::new(),
+                supervisor: config.main_is_supervisor.then_some(WorkerId(0)),
+                max_time: config.max_time,
+                faults: config.faults,
+                steps_kinds: config.steps,
+                obs: Observer::new(),
+                turn_since: now,
+                started: now,
+                limits: config.limits,
+                unfinished: BTreeMap::new(),
+            }),
+            turn: Condvar::new(),
+            seed: config.seed,
+            ledger: Arc::new(Ledger::new()),
+        });
+        let weak = Arc::downgrade(&controller);
+        watchdog::watch(weak);
+        controller
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.st.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits until `who` holds the turn or the run was given up.
+    fn wait_turn<'a>(&self, mut st: MutexGuard<'a, State>, who: WorkerId) -> MutexGuard<'a, State> {
+        while st.current != Some(who) && st.end.is_none() {
+            st = self.turn.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        if st.end.is_none() {
+            if let Some(t) = st.threads.get_mut(&who) {
+                t.state = TState::Running;
+            }
+        }
+        st
+    }
+
+    fn runnable(st: &State, id: WorkerId) -> bool {
+        let t = &st.threads[&id];
+        match &t.state {
+            TState::Ready => true,
+            TState::Parked { wake, until } => {
+                !wake.is_empty() || until.is_some_and(|u| u <= st.clock)
+            }
+            TState::Waiting { until, woken, .. } => {
+                *woken || t.interrupted || until.is_some_and(|u| u <= st.clock)
+            }
+            TState::Running | TState::Exited => false,
+        }
+    }
+
+    fn record(st: &mut State, who: WorkerId, kind: EventKind) {
+        if st.end.is_some() {
+            return;
+        }
+        let t = &st.threads[&who];
+        st.obs.record(&t.name, t.step, kind);
+    }
+
+    /// Ends the run with `end` (the first end set stays).
+    fn set_end(st: &mut State, end: End) {
+        if st.end.is_some() {
+            return;
+        }
+        st.end = Some(end);
+        st.obs.stop();
+        st.unfinished = st
+            .threads
+            .values()
+            .filter(|t| !matches!(t.state, TState::Exited))
+            .map(|t| {
+                let what = match t.state {
+                    TState::Parked { .. } => "idle: its loop waits for messages or timers",
+                    TState::Waiting { .. } => "blocked in Atomics.wait",
+                    _ if !t.started => "never started",
+                    TState::Running => "running (stopped when the run ended)",
+                    _ => "ready to run (stopped when the run ended)",
+                };
+                (t.name.clone(), what)
+            })
+            .collect();
+    }
+
+    fn give_up(&self, st: &mut State, end: End) {
+        Self::set_end(st, end);
+        for control in st.controls.values() {
+            control.terminate();
+        }
+        self.turn.notify_all();
+    }
+
+    /// The thread that must run next when nothing is runnable, after moving the clock to
+    /// the next pending timer or timeout; `None` when the run is over (the end is set).
+    fn advance_or_end(&self, st: &mut State) -> bool {
+        let next_time = st
+            .threads
+            .values()
+            .filter_map(|t| match &t.state {
+                TState::Parked { until, .. } | TState::Waiting { until, .. } => *until,
+                _ => None,
+            })
+            .filter(|u| *u > st.clock)
+            .min();
+        if let Some(t) = next_time {
+            if let Some(max) = st.max_time.filter(|max| t > *max) {
+                self.give_up(st, End::TimeLimit(max));
+                return false;
+            }
+            st.clock = t;
+            st.obs.record("clock", 0, EventKind::Time(t));
+            return true;
+        }
+        let stalled: Vec<Stalled<'_>> = st
+            .threads
+            .values()
+            .map(|t| Stalled {
+                name: &t.name,
+                state: match t.state {
+                    TState::Exited => Blocked::Exited,
+                    TState::Waiting { .. } => Blocked::Waiting,
+                    _ => Blocked::Parked,
+                },
+                in_steps: t.in_steps,
+                step: t.last_step,
+            })
+            .collect();
+        let end = observer::classify(&stalled);
+        if end == End::Done {
+            Self::set_end(st, End::Done);
+            self.turn.notify_all();
+        } else {
+            self.give_up(st, end);
+        }
+        false
+    }
+
+    /// Hands the turn to the next thread (the caller gave it up).
+    fn schedule(&self, st: &mut State) {
+        if st.end.is_some() {
+            return;
+        }
+        st.current = None;
+        let mut cands: Vec<WorkerId> = loop {
+            let c: Vec<WorkerId> = st
+                .threads
+                .keys()
+                .copied()
+                .filter(|id| Self::runnable(st, *id))
+                .collect();
+            if !c.is_empty() {
+                break c;
+            }
+            if !self.advance_or_end(st) {
+                return;
+            }
+        };
+        if cands.len() > 1 {
+            // The supervisor's lifecycle bookkeeping (it was parked, a child's message woke
+            // it) commutes with every other unit; its spawns do not (they enable threads).
+            if let Some(sup) = st.supervisor {
+                if matches!(
+                    st.threads.get(&sup).map(|t| &t.state),
+                    Some(TState::Parked { .. })
+                ) {
+                    cands.retain(|c| *c != sup);
+                }
+            }
+        }
+        let running_first = canonical(&mut cands, st.yielded);
+        let chosen = if cands.len() == 1 {
+            0
+        } else {
+            let names: Vec<&str> = cands.iter().map(|c| st.threads[c].name.as_str()).collect();
+            let index = st.decisions.len();
+            match st.strategy.choose(index, &cands, &names, running_first) {
+                Ok(i) if i < cands.len() => i,
+                Ok(i) => {
+                    let why = format!("strategy chose {i} of {}", cands.len());
+                    self.give_up(st, End::Mismatch(why));
+                    return;
+                }
+                Err(Mismatch(why)) => {
+                    self.give_up(st, End::Mismatch(why));
+                    return;
+                }
+            }
+        };
+        if cands.len() > 1 {
+            st.decisions.push(Decision {
+                candidates: cands.clone(),
+                chosen,
+                running_first,
+            });
+        }
+        st.steps += 1;
+        if st.steps > st.max_steps {
+            let max = st.max_steps;
+            self.give_up(st, End::Budget(max));
+            return;
+        }
+        let who = cands[chosen];
+        st.current = Some(who);
+        st.turn_since = Instant::now();
+        st.yielded = None;
+        let (first, pending) = {
+            let t = st.threads.get_mut(&who).expect("a candidate exists");
+            t.step += 1;
+            (t.step == 1, t.pending.take())
+        };
+        if first {
+            Self::record(st, who, EventKind::Start);
+        } else if let Some(point) = pending {
+            if let Some(kind) = Self::event_of(st, who, &point) {
+                Self::record(st, who, kind);
+            }
+        }
+        self.turn.notify_all();
+    }
+
+    /// The event `who` taking the point `at` shows in the trace (FIFO checked here).
+    fn event_of(st: &mut State, who: WorkerId, at: &Point) -> Option<EventKind> {
+        Some(match at {
+            Point::Start => EventKind::Start,
+            Point::Deliver { port, what } => {
+                if let Delivery::Message(msg) = what {
+                    let name = st.threads[&who].name.clone();
+                    st.obs.check_fifo(&name, *port, *msg);
+                }
+                EventKind::Deliver {
+                    port: port.0,
+                    what: (*what).into(),
+                }
+            }
+            Point::Timer(t) => EventKind::Timer(t.0),
+            Point::Atomics(op) => EventKind::Atomics((*op).to_string()),
+            Point::Step(index) => {
+                let name = &st.threads[&who].name;
+                let kind = st
+                    .steps_kinds
+                    .get(name)
+                    .and_then(|k| k.get(*index as usize))
+                    .cloned()
+                    .unwrap_or_default();
+                EventKind::Step {
+                    index: *index,
+                    kind,
+                }
+            }
+            Point::StepsEnd => return None,
+            Point::Yield(label) => EventKind::Yield(label.clone()),
+            Point::Spawn => EventKind::Spawn,
+            Point::Post(_) => return None, // recorded by the post hook, with the message
+            Point::Close(port) => EventKind::Close(port.0),
+            Point::Terminate(target) => EventKind::Terminate(
+                st.threads
+                    .get(target)
+                    .map(|t| t.name.clone())
+                    .unwrap_or_else(|| target.to_string()),
+            ),
+        })
+    }
+
+    /// The trace, the decisions and the end, once the run is over.
+    pub fn finish(&self) -> (Trace, Vec<Decision>, End, Vec<String>) {
+        let st = self.lock();
+        let end = st.end.clone().unwrap_or(End::Done);
+        let (trace, problems) = st.obs.finish();
+        (trace, st.decisions.clone(), end, problems)
+    }
+
+    /// Threads that were inside a declarative step when the run ended (they exited in it,
+    /// or were stopped in it), with the step.
+    pub fn in_steps(&self) -> BTreeMap<String, u32> {
+        self.lock()
+            .threads
+            .values()
+            .filter(|t| t.in_steps)
+            .filter_map(|t| t.last_step.map(|s| (t.name.clone(), s)))
+            .collect()
+    }
+
+    /// Threads that had not exited when the run ended, with what they were doing.
+    pub fn unfinished(&self) -> BTreeMap<String, &'static str> {
+        self.lock().unfinished.clone()
+    }
+
+    /// Thread names by id.
+    pub fn names(&self) -> BTreeMap<WorkerId, String> {
+        self.lock()
+            .threads
+            .iter()
+            .map(|(id, t)| (*id, t.name.clone()))
+            .collect()
+    }
+
+    /// Records a console line (called on the printing thread, in its turn).
+    pub fn log(&self, line: &LogLine) {
+        let mut st = self.lock();
+        if st.threads.contains_key(&line.worker) {
+            let stream = match line.stream {
+                LogStream::Stdout => "out",
+                LogStream::Stderr => "err",
+            };
+            Self::record(
+                &mut st,
+                line.worker,
+                EventKind::Log {
+                    stream,
+                    text: line.text.clone(),
+                },
+            );
+        }
+    }
+}
+
+impl Watched for Controller {
+    fn check(&self, now: Instant) -> bool {
+        let mut st = self.lock();
+        if st.end.is_some() {
+            return false;
+        }
+        let run = st.limits.run;
+        if now.saturating_duration_since(st.started) > run {
+            self.give_up(&mut st, End::WallClock(run));
+            return false;
+        }
+        let unit = st.limits.unit;
+        if let Some(who) = st.current {
+            if now.saturating_duration_since(st.turn_since) > unit {
+                let t = &st.threads[&who];
+                let at = StuckAt {
+                    thread: t.name.clone(),
+                    step: t.last_step.filter(|_| t.in_steps),
+                    limit: unit,
+                };
+                self.give_up(&mut st, End::Stuck(at));
+                return false;
+            }
+        }
+        true
+    }
+}
+
+impl Gate for Controller {
+    fn point(&self, who: WorkerId, at: &Point) {
+        let mut st = self.lock();
+        if st.end.is_some() {
+            return;
+        }
+        let holds_turn = st.current == Some(who);
+        if holds_turn {
+            st.turn_since = Instant::now();
+        }
+        let Some(t) = st.threads.get_mut(&who) else {
+            return;
+        };
+        match at {
+            Point::Step(index) => {
+                t.in_steps = true;
+                t.last_step = Some(*index);
+            }
+            Point::StepsEnd => t.in_steps = false,
+            _ => {}
+        }
+        if !t.started {
+            // A thread's first point: it was registered (and maybe granted) already.
+            t.started = true;
+            if st.current.is_none() {
+                self.schedule(&mut st);
+            }
+            drop(self.wait_turn(st, who));
+            return;
+        }
+        if holds_turn && !yields(at) {
+            // Not a decision: the unit goes on. Record the step and continue (the end of a
+            // thread's steps is a marker, not a step).
+            if !matches!(at, Point::StepsEnd) {
+                t.step += 1;
+            }
+            if let Some(kind) = Self::event_of(&mut st, who, at) {
+                Self::record(&mut st, who, kind);
+            }
+            return;
+        }
+        let t = st.threads.get_mut(&who).expect("checked above");
+        t.state = TState::Ready;
+        t.pending = Some(at.clone());
+        if st.current == Some(who) {
+            st.yielded = Some(who);
+            self.schedule(&mut st);
+        }
+        drop(self.wait_turn(st, who));
+    }
+
+    fn spawned(&self, _parent: WorkerId, child: WorkerId, name: &str) {
+        let mut st = self.lock();
+        let name = if name.is_empty() {
+            format!("worker{}", child.0)
+        } else {
+            name.to_string()
+        };
+        st.threads.insert(child, Thread::new(name));
+    }
+
+    fn register(&self, who: WorkerId, control: &Arc<WorkerControl>) {
+        let mut st = self.lock();
+        st.controls.insert(who, control.clone());
+        if st.end.is_some() {
+            control.terminate();
+        }
+    }
+
+    fn exited(&self, who: WorkerId) {
+        let mut st = self.lock();
+        if !st.threads.contains_key(&who) {
+            return;
+        }
+        Self::record(&mut st, who, EventKind::Exit);
+        st.threads.get_mut(&who).expect("checked").state = TState::Exited;
+        if st.current == Some(who) {
+            self.schedule(&mut st);
+        }
+    }
+
+    fn park(&self, who: WorkerId, wake: &Arc<Wake>, until: Option<u64>) -> Option<WakeReason> {
+        let mut st = self.lock();
+        if st.end.is_some() {
+            return Some(WakeReason::Interrupt);
+        }
+        if let Some(reason) = wake.try_take() {
+            return Some(reason);
+        }
+        if until.is_some_and(|u| u <= st.clock) {
+            return None;
+        }
+        if let Some(t) = st.threads.get_mut(&who) {
+            t.state = TState::Parked {
+                wake: wake.clone(),
+                until,
+            };
+        }
+        if st.current == Some(who) {
+            self.schedule(&mut st);
+        }
+        let st = self.wait_turn(st, who);
+        if st.end.is_some() {
+            return Some(WakeReason::Interrupt);
+        }
+        wake.try_take()
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.lock().clock
+    }
+
+    fn interrupt(&self, target: WorkerId) {
+        let mut st = self.lock();
+        if let Some(t) = st.threads.get_mut(&target) {
+            t.interrupted = true;
+        }
+    }
+
+    fn serves_atomics(&self) -> bool {
+        true
+    }
+
+    fn atomics_wait(&self, who: WorkerId, key: WaitKey, timeout_ms: Option<f64>) -> bool {
+        let mut st = self.lock();
+        if st.end.is_some() {
+            return false;
+        }
+        st.wait_seq += 1;
+        let seq = st.wait_seq;
+        // A timeout too large for the clock never comes (NaN and negatives are 0).
+        let until = timeout_ms.and_then(|t| {
+            let t = t.max(0.0).ceil();
+            (t < u64::MAX as f64).then(|| st.clock.saturating_add(t as u64))
+        });
+        if let Some(t) = st.threads.get_mut(&who) {
+            t.state = TState::Waiting {
+                key,
+                until,
+                seq,
+                woken: false,
+            };
+        }
+        if st.current == Some(who) {
+            self.schedule(&mut st);
+        }
+        let mut st = self.wait_turn(st, who);
+        st.notified.remove(&who)
+    }
+
+    fn atomics_notify(&self, _who: WorkerId, key: WaitKey, count: u32) -> u32 {
+        let mut st = self.lock();
+        let mut waiters: Vec<(u64, WorkerId)> = st
+            .threads
+            .iter()
+            .filter_map(|(id, t)| match &t.state {
+                TState::Waiting {
+                    key: k,
+                    seq,
+                    woken: false,
+                    ..
+                } if *k == key => Some((*seq, *id)),
+                _ => None,
+            })
+            .collect();
+        waiters.sort();
+        let mut woken = 0;
+        for (_, id) in waiters.into_iter().take(count as usize) {
+            if let Some(TState::Waiting { woken: w, .. }) =
+                st.threads.get_mut(&id).map(|t| &mut t.state)
+            {
+                *w = true;
+                st.notified.insert(id);
+                woken += 1;
+            }
+        }
+        woken
+    }
+
+    fn random_seed(&self, who: WorkerId) -> Option<u64> {
+        Some(self.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ who.0.wrapping_add(1))
+    }
+
+    fn shutdown(&self) {
+        let mut st = self.lock();
+        // The process ended (main exited, or the runtime gave up): what ran is the run.
+        Self::set_end(&mut st, End::Done);
+        self.turn.notify_all();
+    }
+}
+
+impl PostHook for Controller {
+    fn on_post(&self, from: WorkerId, port: PortId, message: &mut Message) -> PostVerdict {
+        let mut st = self.lock();
+        let msg = st.obs.number_post(port);
+        message.tag = msg;
+        message.audit(&self.ledger);
+        if st.threads.contains_key(&from) {
+            Self::record(
+                &mut st,
+                from,
+                EventKind::Post {
+                    port: port.0,
+                    msg,
+                    bytes: message.data.len(),
+                    detach: message.transfers.len(),
+                    share: message.shared.len(),
+                    ports: message.ports.len(),
+                },
+            );
+        }
+        let verdict = match st.threads.get(&from).map(|t| t.name.clone()) {
+            Some(name) if !st.faults.is_empty() => st.faults.judge(&name),
+            _ => Verdict::Pass,
+        };
+        let what = match verdict {
+            Verdict::Pass => return PostVerdict::Deliver,
+            Verdict::Drop => "drop",
+            Verdict::Duplicate => "duplicate",
+        };
+        Self::record(&mut st, from, EventKind::Fault { what, msg });
+        match verdict {
+            Verdict::Drop => PostVerdict::Drop,
+            _ => PostVerdict::Duplicate,
+        }
+    }
+}
