@@ -244,8 +244,9 @@ impl Controller {
         if st.end.is_some() {
             return;
         }
-        let t = &st.threads[&who];
-        st.obs.record(&t.name, t.step, kind);
+        if let Some(t) = st.threads.get(&who) {
+            st.obs.record(&t.name, t.step, kind);
+        }
     }
 
     /// Ends the run with `end` (the first end set stays).
@@ -585,10 +586,19 @@ impl Gate for Controller {
 
     fn spawned(&self, _parent: WorkerId, child: WorkerId, name: &str) {
         let mut st = self.lock();
-        let name = if name.is_empty() {
+        // Names appear in schedule strings, which `.` and `*` structure: keep them out.
+        let name = if name.trim().is_empty() {
             format!("worker{}", child.0)
         } else {
-            name.to_string()
+            name.chars()
+                .map(|c| {
+                    if c == '.' || c == '*' || c.is_whitespace() || c.is_control() {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect()
         };
         st.threads.insert(child, Thread::new(name));
     }

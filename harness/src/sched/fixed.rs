@@ -37,20 +37,39 @@ impl Strategy for FixedScheduler {
     }
 }
 
-/// Parses a schedule string: names separated by `.`, each optionally `*N` repeated.
+/// The most decisions a schedule string may expand to (a run's decisions are bounded by
+/// its step budget, far below this).
+pub const MAX_DECISIONS: usize = 1_000_000;
+
+/// Parses a schedule string: thread names separated by `.`, each optionally repeated `*N`
+/// times (N ≥ 1), expanding to at most [`MAX_DECISIONS`] names.
 pub fn parse_schedule(s: &str) -> Result<Vec<String>, String> {
-    let mut out = Vec::new();
+    let mut out: Vec<String> = Vec::new();
     for part in s.split('.').filter(|p| !p.is_empty()) {
         let (name, n) = match part.split_once('*') {
-            Some((name, n)) => (
-                name,
-                n.parse::<usize>()
-                    .map_err(|_| format!("bad repeat count in `{part}`"))?,
-            ),
+            Some((name, n)) => match n.parse::<usize>() {
+                Ok(n) if n >= 1 => (name, n),
+                _ => {
+                    return Err(format!(
+                        "bad repeat count in `{part}`: expected `name*N` with N a whole number of at least 1"
+                    ))
+                }
+            },
             None => (part, 1),
         };
         if name.is_empty() {
             return Err(format!("empty thread name in `{part}`"));
+        }
+        if name.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(format!(
+                "`{}` is not a thread name (names have no spaces or control characters)",
+                name.escape_debug()
+            ));
+        }
+        if out.len().saturating_add(n) > MAX_DECISIONS {
+            return Err(format!(
+                "the schedule expands to more than {MAX_DECISIONS} decisions"
+            ));
         }
         out.extend(std::iter::repeat_n(name.to_string(), n));
     }
@@ -91,5 +110,10 @@ mod tests {
         assert_eq!(parse_schedule(&s).unwrap(), names);
         assert_eq!(parse_schedule("").unwrap(), Vec::<String>::new());
         assert!(parse_schedule("a*x").is_err());
+        assert!(parse_schedule("a*0").is_err());
+        assert!(parse_schedule("a**2").is_err());
+        assert!(parse_schedule("a b").is_err());
+        let huge = parse_schedule("a*99999999999").unwrap_err();
+        assert!(huge.contains("more than"), "{huge}");
     }
 }

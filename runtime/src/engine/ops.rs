@@ -47,14 +47,35 @@ fn ended(scope: &mut v8::PinScope<'_, '_>) {
     scope.throw_exception(e);
 }
 
+/// After a panic inside an op (a Heddle bug): throw instead of unwinding into V8, which
+/// would abort the process.
+fn internal_bug(scope: &mut v8::PinScope<'_, '_>, op: &str) {
+    let msg = str(
+        scope,
+        &format!("[runtime internal bug] the native op `{op}` panicked (see stderr); please report it"),
+    );
+    let e = v8::Exception::error(scope, msg);
+    scope.throw_exception(e);
+}
+
 /// Installs every op on a fresh object and returns it.
 pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8::Object> {
     let ops = v8::Object::new(scope);
     macro_rules! op {
-        ($name:literal, $f:expr) => {{
-            let f = v8::Function::new(scope, $f).expect("[runtime internal bug] op function");
-            let key = str(scope, $name);
-            ops.set(scope, key.into(), f.into());
+        ($name:literal, $f:path) => {{
+            // A panic must not unwind through V8's frames (that aborts): catch it here.
+            fn guarded<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, rv: Ret<'s>) {
+                let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    $f(&mut *scope, args, rv)
+                }));
+                if ran.is_err() {
+                    internal_bug(scope, $name);
+                }
+            }
+            if let Some(f) = v8::Function::new(scope, guarded) {
+                let key = str(scope, $name);
+                ops.set(scope, key.into(), f.into());
+            }
         }};
     }
     op!("brand", brand);
@@ -223,6 +244,9 @@ fn broadcast<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'
 }
 
 fn clone_value<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
+    if host::try_host(scope).is_none() {
+        return ended(scope);
+    }
     let transfer = array_items(scope, args.get(1));
     let Some(out) = clone::serialize(scope, args.get(0), &transfer, None) else {
         return;
@@ -233,6 +257,9 @@ fn clone_value<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret
 }
 
 fn spawn<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
+    if host::try_host(scope).is_none() {
+        return ended(scope);
+    }
     let Some((id, public, control)) = thread::spawn_child(scope, &args) else {
         return;
     };
@@ -389,9 +416,16 @@ fn wait_key(scope: &mut v8::PinScope<'_, '_>, args: &Args<'_>) -> Option<WaitKey
     let store = buffer.get_backing_store();
     let element = if view.is_big_int64_array() { 8 } else { 4 };
     let data = store.data().map(|p| p.as_ptr() as usize).unwrap_or(0);
+    let offset = (index.max(0.0) as usize)
+        .checked_mul(element)
+        .and_then(|o| o.checked_add(view.byte_offset()));
+    let Some(offset) = offset else {
+        host::throw(scope, "RangeError", "", "Invalid atomic access index");
+        return None;
+    };
     Some(WaitKey {
         buffer: data,
-        offset: view.byte_offset() + index as usize * element,
+        offset,
     })
 }
 

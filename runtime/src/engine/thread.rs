@@ -263,8 +263,9 @@ pub(crate) fn spawn_child<'s>(
         control: control.clone(),
     };
     let shared = host.shared.clone();
+    // Node's stackSizeMb, plus room for the runtime's own frames; at most 1 GiB.
     let stack = if limits.stack_mb > 0.0 {
-        (limits.stack_mb * 1048576.0) as usize + (4 << 20)
+        ((limits.stack_mb.min(1024.0) * 1048576.0) as usize).saturating_add(4 << 20)
     } else {
         8 << 20
     };
@@ -307,7 +308,8 @@ pub(crate) fn run_isolate(
         } else {
             0.0
         };
-        let max = ((init.limits.max_old_mb + young) * 1048576.0) as usize;
+        // At most 1 TiB: V8 takes the limit as a size, and a larger one only overflows.
+        let max = ((init.limits.max_old_mb + young).min(1048576.0) * 1048576.0) as usize;
         params = params.heap_limits(0, max);
     }
     let mut isolate = v8::Isolate::new(params);
