@@ -101,7 +101,6 @@ pub fn check_run(plan: &Plan, run: &RunResult) -> Vec<Finding> {
         .filter(|(who, _)| {
             (run.errors.contains_key(*who) && !plan.expect.errors.contains_key(*who))
                 || (who.as_str() == MAIN
-                    && run.end == End::Done
                     && run.exits.get(MAIN).is_some_and(|c| *c != 0)
                     && !plan.expect.exit.contains_key(MAIN))
         })

@@ -26,11 +26,20 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A problem at `at` in `file` (whose text is `source`).
     pub fn at(file: &Path, source: &str, at: Location, message: impl Into<String>) -> Self {
-        let line = at.line();
+        Diagnostic::at_line(file, source, (at.line(), at.column()), message)
+    }
+
+    /// A problem at `(line, column)` (1-based) in `file` (whose text is `source`).
+    pub fn at_line(
+        file: &Path,
+        source: &str,
+        (line, column): (u64, u64),
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             file: file.to_path_buf(),
             line,
-            column: at.column(),
+            column,
             message: message.into(),
             help: None,
             excerpt: source

@@ -89,6 +89,7 @@ pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
         timeout: Some(limits.run + RUNTIME_SLACK),
         keep_isolates: true,
         on_post: Some(controller.clone()),
+        heap_limit_mb: Some(plan.max_heap_mb),
     });
     let script = match &plan.main {
         MainSource::Generated(code) => MainScript::Source {

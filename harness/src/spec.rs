@@ -66,6 +66,11 @@ pub struct Spec {
     /// Wall-clock milliseconds one run may take in all. Default 60000.
     #[serde(default)]
     pub max_run_ms: Option<u64>,
+    /// The heap limit of every thread that sets no `max_old_generation_mb`, main's
+    /// included, in MiB. Default 512. A worker that reaches it ends with
+    /// `ERR_WORKER_OUT_OF_MEMORY`; main ends as Node's does (exit code 134).
+    #[serde(default)]
+    pub max_heap_mb: Option<u32>,
     /// Folders outside the spec's own (relative to it) that its scripts may be read from.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]

@@ -60,6 +60,12 @@ pub use wake::{DrainBudget, Wake, WakeReason};
 #[cfg(not(loom))]
 pub use worker::WorkerId;
 
+/// Syntax checks of JavaScript snippets (V8 compiles them without running them).
+#[cfg(not(loom))]
+pub mod syntax {
+    pub use crate::engine::syntax::{check, SnippetKind, SyntaxProblem};
+}
+
 /// Starts an empty thread the way every V8 thread is started (through the V8 root thread,
 /// see `engine/platform.rs`) and joins it: for the benchmark of that route's cost only.
 #[cfg(not(loom))]

@@ -68,6 +68,10 @@ pub struct RuntimeOptions {
     pub keep_isolates: bool,
     /// Sees every posted message before dispatch (fault injection).
     pub on_post: Option<Arc<dyn PostHook>>,
+    /// The heap limit (old generation, MiB) of every isolate whose worker sets no
+    /// `resourceLimits`, main's included; `None` leaves V8's default. At the limit a worker
+    /// ends with `ERR_WORKER_OUT_OF_MEMORY` and main with Node's fatal error (exit 134).
+    pub heap_limit_mb: Option<u32>,
 }
 
 impl Default for RuntimeOptions {
@@ -80,6 +84,7 @@ impl Default for RuntimeOptions {
             timeout: None,
             keep_isolates: false,
             on_post: None,
+            heap_limit_mb: None,
         }
     }
 }
@@ -149,6 +154,7 @@ pub(crate) struct Shared {
     pub argv: Vec<String>,
     pub keep_isolates: bool,
     pub on_post: Option<Arc<dyn PostHook>>,
+    pub heap_limit_mb: Option<u32>,
     workers: Mutex<BTreeMap<WorkerId, WorkerRecord>>,
 }
 
@@ -278,6 +284,7 @@ impl Runtime {
                 argv: options.argv,
                 keep_isolates: options.keep_isolates,
                 on_post: options.on_post,
+                heap_limit_mb: options.heap_limit_mb,
                 workers: Mutex::new(BTreeMap::new()),
             }),
             timeout: options.timeout,

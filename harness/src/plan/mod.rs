@@ -277,6 +277,8 @@ pub struct Plan {
     pub faults: Vec<crate::faults::NthPost>,
     /// Wall-clock limits the spec sets.
     pub limits: LimitsPlan,
+    /// The heap limit (MiB) of threads without their own.
+    pub max_heap_mb: u32,
 }
 
 impl Plan {
@@ -333,10 +335,17 @@ pub fn load(path: &Path) -> Result<Plan, Vec<Diagnostic>> {
         )]
     })?;
     let source = validate::decode(path, &bytes)?;
-    parse(path, &source)
+    let plan = parse(path, &source)?;
+    let problems = validate::check_js(&plan, &source);
+    if problems.is_empty() {
+        Ok(plan)
+    } else {
+        Err(problems)
+    }
 }
 
-/// Parses and validates `source`, the text of the spec at `path`.
+/// Parses and validates `source`, the text of the spec at `path` (everything but the
+/// JavaScript syntax checks of [`load`], which need V8).
 pub fn parse(path: &Path, source: &str) -> Result<Plan, Vec<Diagnostic>> {
     validate::parse(path, source)
 }

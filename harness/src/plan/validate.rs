@@ -494,6 +494,14 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         max_time: spec.max_time,
         faults: fault_rules(ck, &spec),
         limits,
+        max_heap_mb: match spec.max_heap_mb {
+            Some(0) => {
+                ck.whole("`max_heap_mb` must be at least 1".into());
+                1
+            }
+            Some(mb) => mb,
+            None => 512,
+        },
     };
     if let MainSource::Generated(_) = &plan.main {
         plan.main = MainSource::Generated(codegen::main_program(&plan_view(&plan)));
@@ -1020,4 +1028,96 @@ fn expect_plan(ck: &mut Checker<'_>, spec: &Spec) -> ExpectPlan {
         );
     }
     plan
+}
+
+/// The JavaScript syntax errors in `plan`'s steps and expectations, each at its step (or
+/// expectation) in the spec, with its place inside the code.
+pub fn check_js(plan: &Plan, source: &str) -> Vec<Diagnostic> {
+    use heddle_runtime::syntax::{self, SnippetKind};
+    // (what, where in the spec, code, kind)
+    let mut snippets: Vec<(String, SourceAt, String, SnippetKind)> = Vec::new();
+    for t in &plan.threads {
+        for (i, step) in t.steps().iter().enumerate() {
+            let what = format!("step {i} `{}` of {}", step.kind, t.name);
+            match &step.action {
+                StepAction::Js(code) => {
+                    snippets.push((what, step.at, code.clone(), SnippetKind::Script))
+                }
+                StepAction::Post {
+                    value, transfer, ..
+                } => {
+                    snippets.push((
+                        format!("the value of {what}"),
+                        step.at,
+                        value.clone(),
+                        SnippetKind::Expression,
+                    ));
+                    for x in transfer {
+                        snippets.push((
+                            format!("the transfer list of {what}"),
+                            step.at,
+                            x.clone(),
+                            SnippetKind::Expression,
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let exprs = plan
+        .expect
+        .values
+        .iter()
+        .map(|(e, (_, line))| (e, *line))
+        .chain(plan.expect.outcomes.iter().map(|(e, (_, line))| (e, *line)));
+    for (expr, line) in exprs {
+        let code = match expr.strip_prefix('@') {
+            Some(rest) => rest
+                .split_once(char::is_whitespace)
+                .map(|(_, c)| c)
+                .unwrap_or(""),
+            None => expr.as_str(),
+        };
+        snippets.push((
+            format!("expectation `{expr}`"),
+            SourceAt { line, column: 1 },
+            code.to_string(),
+            SnippetKind::Expression,
+        ));
+    }
+    if snippets.is_empty() {
+        return Vec::new();
+    }
+    let checked = syntax::check(
+        snippets
+            .iter()
+            .map(|(_, _, code, kind)| (code.clone(), *kind))
+            .collect(),
+    );
+    let results = match checked {
+        Ok(r) => r,
+        Err(e) => {
+            return vec![Diagnostic::whole_file(
+                &plan.path,
+                format!("[harness internal bug] the JavaScript syntax check failed: {e}"),
+            )]
+        }
+    };
+    snippets
+        .iter()
+        .zip(results)
+        .filter_map(|((what, at, _, _), problem)| {
+            let p = problem?;
+            Some(Diagnostic::at_line(
+                &plan.path,
+                source,
+                (at.line, at.column),
+                format!(
+                    "JavaScript syntax error in {what}: {} (line {}, column {} of the code)",
+                    p.message, p.line, p.column
+                ),
+            ))
+        })
+        .collect()
 }

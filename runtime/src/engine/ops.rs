@@ -52,7 +52,9 @@ fn ended(scope: &mut v8::PinScope<'_, '_>) {
 fn internal_bug(scope: &mut v8::PinScope<'_, '_>, op: &str) {
     let msg = str(
         scope,
-        &format!("[runtime internal bug] the native op `{op}` panicked (see stderr); please report it"),
+        &format!(
+            "[runtime internal bug] the native op `{op}` panicked (see stderr); please report it"
+        ),
     );
     let e = v8::Exception::error(scope, msg);
     scope.throw_exception(e);

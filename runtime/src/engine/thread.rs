@@ -302,14 +302,20 @@ pub(crate) fn run_isolate(
     }
     shared.gate.register(init.id, &init.control);
     let mut params = v8::CreateParams::default();
-    if init.limits.max_old_mb > 0.0 {
+    // The worker's own `resourceLimits`, else the runtime's default heap limit, else V8's.
+    let old_mb = if init.limits.max_old_mb > 0.0 {
+        Some(init.limits.max_old_mb)
+    } else {
+        shared.heap_limit_mb.map(f64::from)
+    };
+    if let Some(old_mb) = old_mb {
         let young = if init.limits.max_young_mb > 0.0 {
             init.limits.max_young_mb
         } else {
             0.0
         };
         // At most 1 TiB: V8 takes the limit as a size, and a larger one only overflows.
-        let max = ((init.limits.max_old_mb + young).min(1048576.0) * 1048576.0) as usize;
+        let max = ((old_mb + young).min(1048576.0) * 1048576.0) as usize;
         params = params.heap_limits(0, max);
     }
     let mut isolate = v8::Isolate::new(params);
@@ -321,13 +327,10 @@ pub(crate) fn run_isolate(
         handle: isolate.thread_safe_handle(),
         hit: AtomicBool::new(false),
     });
-    let limited = init.limits.max_old_mb > 0.0;
-    if limited {
-        isolate.add_near_heap_limit_callback(
-            near_heap_limit,
-            &*guard as *const HeapGuard as *mut c_void,
-        );
-    }
+    // Every isolate stops at its heap limit instead of taking the process down: a worker
+    // ends with ERR_WORKER_OUT_OF_MEMORY, as in Node; main reports Node's fatal error.
+    isolate
+        .add_near_heap_limit_callback(near_heap_limit, &*guard as *const HeapGuard as *mut c_void);
     // SAFETY: the only slot values that are not `Send` (the `Rc<Host>` and the module map)
     // are installed after this thread locks the isolate and removed before it unlocks it for
     // the last time; no other thread locks the isolate before then (see `KeptIsolate`).
@@ -350,9 +353,7 @@ pub(crate) fn run_isolate(
         let mut v8_lock = kept.isolate.lock();
         code = run_locked(shared, &mut v8_lock, &kept, init, &guard);
         v8_lock.cancel_terminate_execution();
-        if limited {
-            v8_lock.remove_near_heap_limit_callback(near_heap_limit, 0);
-        }
+        v8_lock.remove_near_heap_limit_callback(near_heap_limit, 0);
     }
     drop(guard);
     (code, shared.keep_isolates.then_some(kept))
@@ -418,8 +419,20 @@ fn run_locked(
     }
     let out_of_memory = guard.hit.load(Ordering::SeqCst);
     let stop = host.stop.borrow().clone();
+    if out_of_memory && control_port.is_none() {
+        // Node aborts the process here, printing this (exit code 134, SIGABRT's).
+        shared.log(
+            init.id,
+            LogStream::Stderr,
+            "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+        );
+    }
     let code = if out_of_memory {
-        1
+        if control_port.is_none() {
+            134
+        } else {
+            1
+        }
     } else {
         match stop {
             Some(Stop::Exit(c)) => c,
