@@ -3,6 +3,8 @@
 //! - [`validate`]: [`Spec`](crate::spec::Spec) → [`Plan`], with a diagnostic at its place
 //!   in the file for every problem (and a suggestion for a near miss).
 //! - [`codegen`]: the plan's topology and steps → the Node programs the threads run.
+//! - `steps` (a thread's steps resolved, and their JavaScript checked) and `settings`
+//!   (exploration, expectations, faults): parts of the validation.
 //!
 //! The generated programs are ordinary Node programs: the main thread creates the shared
 //! buffers and channels and spawns the workers; each thread runs its steps in order inside
@@ -10,6 +12,8 @@
 //! the step by index, see `heddle.takeStepPoints()` in the runtime's bootstrap).
 
 pub mod codegen;
+mod settings;
+mod steps;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -336,7 +340,7 @@ pub fn load(path: &Path) -> Result<Plan, Vec<Diagnostic>> {
     })?;
     let source = validate::decode(path, &bytes)?;
     let plan = parse(path, &source)?;
-    let problems = validate::check_js(&plan, &source);
+    let problems = steps::check_js(&plan, &source);
     if problems.is_empty() {
         Ok(plan)
     } else {

@@ -11,12 +11,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::settings::{expect_plan, explore_plan, fault_rules};
+use super::steps::{step_plan, Scope};
 use super::{
-    codegen, ErrorPlan, ExpectPlan, ExplorePlan, LimitsPlan, MainSource, Plan, PortRef, SourceAt,
-    StepAction, StepPlan, ThreadPlan, ThreadSource, MAIN, MAX_SAB_BYTES,
+    codegen, LimitsPlan, MainSource, Plan, SourceAt, ThreadPlan, ThreadSource, MAIN, MAX_SAB_BYTES,
 };
 use crate::diag::Diagnostic;
-use crate::spec::{self, At, DeadlockExpect, Explore, Spec, Step, Strategy, TraceExpect};
+use crate::spec::{self, At, Spec};
 
 /// The largest spec file accepted, in bytes.
 pub const MAX_SPEC_BYTES: usize = 4 << 20;
@@ -38,54 +39,15 @@ pub const RESERVED: &[&str] = &[
 ];
 
 /// JavaScript's reserved words, which cannot be global names.
-const JS_KEYWORDS: &[&str] = &[
-    "await",
-    "break",
-    "case",
-    "catch",
-    "class",
-    "const",
-    "continue",
-    "debugger",
-    "default",
-    "delete",
-    "do",
-    "else",
-    "enum",
-    "export",
-    "extends",
-    "false",
-    "finally",
-    "for",
-    "function",
-    "if",
-    "implements",
-    "import",
-    "in",
-    "instanceof",
-    "interface",
-    "let",
-    "new",
-    "null",
-    "package",
-    "private",
-    "protected",
-    "public",
-    "return",
-    "static",
-    "super",
-    "switch",
-    "this",
-    "throw",
-    "true",
-    "try",
-    "typeof",
-    "var",
-    "void",
-    "while",
-    "with",
-    "yield",
-];
+const JS_KEYWORDS: &str = "await break case catch class const continue debugger default \
+    delete do else enum export extends false finally for function if implements import in \
+    instanceof interface let new null package private protected public return static super \
+    switch this throw true try typeof var void while with yield";
+
+/// Whether `name` is a JavaScript reserved word.
+pub(super) fn is_keyword(name: &str) -> bool {
+    JS_KEYWORDS.split_whitespace().any(|k| k == name)
+}
 
 /// The text of a spec file, or why it is not one: specs are UTF-8 (a leading byte-order
 /// mark is accepted and ignored, as YAML allows), without NUL bytes, at most
@@ -145,13 +107,13 @@ pub fn decode(path: &Path, bytes: &[u8]) -> Result<String, Vec<Diagnostic>> {
 }
 
 pub(super) struct Checker<'a> {
-    path: &'a Path,
-    source: &'a str,
+    pub(super) path: &'a Path,
+    pub(super) source: &'a str,
     pub(super) problems: Vec<Diagnostic>,
 }
 
 impl Checker<'_> {
-    fn at<T>(&mut self, at: &At<T>, message: String) -> &mut Diagnostic {
+    pub(super) fn at<T>(&mut self, at: &At<T>, message: String) -> &mut Diagnostic {
         self.problems.push(Diagnostic::at(
             self.path,
             self.source,
@@ -161,7 +123,7 @@ impl Checker<'_> {
         self.problems.last_mut().expect("just pushed")
     }
 
-    fn at_suggest<'k, T>(
+    pub(super) fn at_suggest<'k, T>(
         &mut self,
         at: &At<T>,
         message: String,
@@ -173,13 +135,13 @@ impl Checker<'_> {
         self.problems.push(d);
     }
 
-    fn whole(&mut self, message: String) {
+    pub(super) fn whole(&mut self, message: String) {
         self.problems
             .push(Diagnostic::whole_file(self.path, message));
     }
 }
 
-fn source_at<T>(at: &At<T>) -> SourceAt {
+pub(super) fn source_at<T>(at: &At<T>) -> SourceAt {
     SourceAt {
         line: at.referenced.line(),
         column: at.referenced.column(),
@@ -213,7 +175,7 @@ pub fn parse(path: &Path, source: &str) -> Result<Plan, Vec<Diagnostic>> {
     }
 }
 
-fn is_identifier(s: &str) -> bool {
+pub(super) fn is_identifier(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == '$')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
@@ -221,10 +183,7 @@ fn is_identifier(s: &str) -> bool {
 
 /// Whether `name` may be a global of the generated program.
 fn usable_name(name: &str) -> bool {
-    is_identifier(name)
-        && !RESERVED.contains(&name)
-        && !JS_KEYWORDS.contains(&name)
-        && !name.starts_with("__")
+    is_identifier(name) && !RESERVED.contains(&name) && !is_keyword(name) && !name.starts_with("__")
 }
 
 fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
@@ -660,464 +619,4 @@ fn thread_plan(ck: &mut Checker<'_>, spec: &Spec, input: ThreadInput<'_>) -> Thr
         ends: own_ends,
         at,
     }
-}
-
-/// What names mean inside one thread's steps.
-struct Scope {
-    thread: String,
-    ports: BTreeSet<String>,
-    children: BTreeSet<String>,
-    /// Shared buffers and their sizes in bytes.
-    buffers: BTreeMap<String, u32>,
-}
-
-impl Scope {
-    fn known(&self) -> Vec<&str> {
-        self.ports
-            .iter()
-            .chain(&self.children)
-            .chain(self.buffers.keys())
-            .map(String::as_str)
-            .chain((self.thread != MAIN).then_some("parent"))
-            .collect()
-    }
-}
-
-fn port_ref(ck: &mut Checker<'_>, at: &At<String>, scope: &Scope, what: &str) -> PortRef {
-    let name = &at.value;
-    if name == "parent" && scope.thread != MAIN {
-        return PortRef::Parent;
-    }
-    if scope.ports.contains(name) {
-        return PortRef::Channel(name.clone());
-    }
-    if scope.children.contains(name) {
-        return PortRef::Child(name.clone());
-    }
-    let msg = if name == "parent" {
-        "`parent` is a worker's port to its parent; main has none".to_string()
-    } else {
-        format!(
-            "`{name}` is not a port {} can {what}: expected `parent`, a child worker, or a channel end it holds",
-            scope.thread
-        )
-    };
-    let known = scope.known();
-    ck.at_suggest(at, msg, name, known);
-    PortRef::Channel(String::new())
-}
-
-/// Checks `buffer[index]` (an Int32 element) exists in `scope`.
-fn int32_element(ck: &mut Checker<'_>, at: &At<String>, index: u32, scope: &Scope) {
-    match scope.buffers.get(&at.value) {
-        Some(bytes) => {
-            let elements = bytes / 4;
-            if index >= elements {
-                ck.at(
-                    at,
-                    format!(
-                        "index {index} is past the end of `{}`, whose {bytes} bytes hold {elements} Int32 elements",
-                        at.value
-                    ),
-                );
-            }
-        }
-        None => {
-            let msg = format!("`{}` is not a shared buffer", at.value);
-            let known: Vec<&str> = scope.buffers.keys().map(String::as_str).collect();
-            ck.at_suggest(at, msg, &at.value, known);
-        }
-    }
-}
-
-fn global_name(ck: &mut Checker<'_>, step: &At<Step>, name: &str, what: &str) {
-    if !is_identifier(name) || JS_KEYWORDS.contains(&name) {
-        ck.at(step, format!("`{what}: {name}` must name a JavaScript identifier (the global that gets the result)"));
-    } else if RESERVED.contains(&name) || name.starts_with("__") {
-        ck.at(
-            step,
-            format!("`{what}: {name}` would overwrite a global every thread needs"),
-        );
-    }
-}
-
-fn step_plan(ck: &mut Checker<'_>, step: &At<Step>, scope: &Scope, spec: &Spec) -> StepPlan {
-    let (action, kind) = match &step.value {
-        Step::Js(code) => (StepAction::Js(code.clone()), "js".to_string()),
-        Step::Post(p) => {
-            let to = port_ref(ck, &p.to, scope, "post to");
-            if p.value.trim().is_empty() {
-                ck.at(
-                    step,
-                    "`post.value` is empty: give a JavaScript expression".into(),
-                );
-            }
-            (
-                StepAction::Post {
-                    to,
-                    value: p.value.clone(),
-                    transfer: p.transfer.clone(),
-                },
-                format!("post {}", p.to.value),
-            )
-        }
-        Step::Recv(r) => {
-            let from = port_ref(ck, &r.from, scope, "receive from");
-            global_name(ck, step, &r.as_, "as");
-            (
-                StepAction::Recv {
-                    from,
-                    into: r.as_.clone(),
-                },
-                format!("recv {}", r.from.value),
-            )
-        }
-        Step::Close(name) => {
-            let at = At::new(name.clone(), step.referenced, step.defined);
-            let port = port_ref(ck, &at, scope, "close");
-            (StepAction::Close(port), format!("close {name}"))
-        }
-        Step::Terminate(name) | Step::Spawn(name) => {
-            let spawn = matches!(step.value, Step::Spawn(_));
-            if !scope.children.contains(name) {
-                let msg = format!("`{name}` is not a worker that {} spawns", scope.thread);
-                let known: Vec<&str> = scope.children.iter().map(String::as_str).collect();
-                ck.at_suggest(step, msg, name, known);
-            } else if spawn && spec.workers[name].value.autostart != Some(false) {
-                let msg = format!("`spawn: {name}` needs `autostart: false` on worker `{name}` (it starts with its parent)");
-                ck.at(step, msg);
-            }
-            if spawn {
-                (StepAction::Spawn(name.clone()), format!("spawn {name}"))
-            } else {
-                (
-                    StepAction::Terminate(name.clone()),
-                    format!("terminate {name}"),
-                )
-            }
-        }
-        Step::Wait(w) => {
-            int32_element(ck, &w.on, w.index, scope);
-            if let Some(t) = w.timeout {
-                if t.is_nan() || t < 0.0 {
-                    ck.at(step, format!("`wait.timeout` is {t}: give a number of virtual milliseconds of at least 0, or leave it out to wait for ever"));
-                }
-            }
-            if let Some(name) = &w.as_ {
-                global_name(ck, step, name, "as");
-            }
-            (
-                StepAction::Wait {
-                    buffer: w.on.value.clone(),
-                    index: w.index,
-                    value: w.value,
-                    timeout: w.timeout,
-                    into: w.as_.clone(),
-                },
-                format!("wait {}[{}]", w.on.value, w.index),
-            )
-        }
-        Step::Notify(n) => {
-            int32_element(ck, &n.on, n.index, scope);
-            if let Some(name) = &n.as_ {
-                global_name(ck, step, name, "as");
-            }
-            (
-                StepAction::Notify {
-                    buffer: n.on.value.clone(),
-                    index: n.index,
-                    count: n.count,
-                    into: n.as_.clone(),
-                },
-                format!("notify {}[{}]", n.on.value, n.index),
-            )
-        }
-        Step::Yield => (StepAction::Yield, "yield".to_string()),
-    };
-    StepPlan {
-        action,
-        kind,
-        at: source_at(step),
-    }
-}
-
-fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::faults::NthPost> {
-    use crate::faults::{NthPost, Verdict};
-    let mut rules = Vec::new();
-    let script_main = spec.main.as_ref().is_some_and(|m| m.value.script.is_some());
-    for f in &spec.faults {
-        let (post, verdict) = match &f.value {
-            spec::FaultSpec::Drop(p) => (p, Verdict::Drop),
-            spec::FaultSpec::Duplicate(p) => (p, Verdict::Duplicate),
-        };
-        let known = post.from == MAIN || spec.workers.contains_key(&post.from);
-        if !known && !script_main {
-            let names: Vec<&str> = std::iter::once(MAIN)
-                .chain(spec.workers.keys().map(String::as_str))
-                .collect();
-            let msg = format!(
-                "fault names `{}`, which is not a thread of this spec",
-                post.from
-            );
-            ck.at_suggest(f, msg, &post.from, names);
-        }
-        if post.nth == 0 {
-            ck.at(
-                f,
-                "`nth` counts from 1 (the thread's first post)".to_string(),
-            );
-        }
-        rules.push(NthPost {
-            from: post.from.clone(),
-            nth: post.nth,
-            verdict,
-        });
-    }
-    rules
-}
-
-fn explore_plan(ck: &mut Checker<'_>, explore: Option<&At<Explore>>) -> ExplorePlan {
-    let mut plan = ExplorePlan::default();
-    let Some(explore) = explore else { return plan };
-    match &explore.value {
-        Explore::Name(s) => plan.strategy = *s,
-        Explore::With(w) => {
-            plan.strategy = w.strategy;
-            plan.schedule = w.schedule.clone();
-            if let Some(seed) = w.seed {
-                plan.seed = seed;
-            }
-            if let Some(runs) = w.runs {
-                if runs == 0 {
-                    ck.at(explore, "`explore.runs` must be at least 1".into());
-                }
-                plan.runs = runs;
-            }
-            if let Some(depth) = w.depth {
-                if depth == 0 {
-                    ck.at(explore, "`explore.depth` must be at least 1 (a bug of depth d needs d - 1 priority changes)".into());
-                }
-                plan.depth = depth.max(1);
-            }
-            plan.preemptions = w.preemptions;
-            if let Some(max) = w.max_runs {
-                if max == 0 {
-                    ck.at(explore, "`explore.max_runs` must be at least 1".into());
-                }
-                plan.max_runs = max;
-            }
-            if let Some(schedule) = &w.schedule {
-                if let Err(e) = crate::sched::fixed::parse_schedule(schedule) {
-                    ck.at(
-                        explore,
-                        format!("`explore.schedule` is not a schedule string: {e}"),
-                    );
-                }
-            }
-            let misplaced = match w.strategy {
-                Strategy::Fixed => {
-                    w.seed.is_some()
-                        || w.runs.is_some()
-                        || w.depth.is_some()
-                        || w.preemptions.is_some()
-                        || w.max_runs.is_some()
-                }
-                Strategy::Exhaustive => {
-                    w.seed.is_some()
-                        || w.runs.is_some()
-                        || w.depth.is_some()
-                        || w.schedule.is_some()
-                }
-                Strategy::Random => {
-                    w.depth.is_some()
-                        || w.preemptions.is_some()
-                        || w.schedule.is_some()
-                        || w.max_runs.is_some()
-                }
-                Strategy::Pct => {
-                    w.preemptions.is_some() || w.schedule.is_some() || w.max_runs.is_some()
-                }
-            };
-            if misplaced {
-                let msg = format!(
-                    "a setting does not apply to strategy `{:?}`: fixed takes `schedule`; exhaustive takes `preemptions`, `max_runs`; random takes `seed`, `runs`; pct takes `seed`, `runs`, `depth`",
-                    w.strategy
-                )
-                .to_lowercase();
-                ck.at(explore, msg);
-            }
-        }
-    }
-    plan
-}
-
-fn expect_plan(ck: &mut Checker<'_>, spec: &Spec) -> ExpectPlan {
-    let e = &spec.expect;
-    let threads: Vec<&str> = std::iter::once(MAIN)
-        .chain(spec.workers.keys().map(String::as_str))
-        .collect();
-    let script_main = spec.main.as_ref().is_some_and(|m| m.value.script.is_some());
-    let check_expr = |ck: &mut Checker<'_>, expr: &str, at: &serde_saphyr::Location| {
-        let code = match expr.strip_prefix('@') {
-            Some(rest) => {
-                let who = rest.split_whitespace().next().unwrap_or("");
-                if !threads.contains(&who) && !script_main {
-                    let msg = format!("`@{who}` names no thread");
-                    let d = Diagnostic::at(ck.path, ck.source, *at, msg)
-                        .suggest(who, threads.iter().copied());
-                    ck.problems.push(d);
-                }
-                rest.split_once(char::is_whitespace)
-                    .map(|(_, c)| c)
-                    .unwrap_or("")
-            }
-            None => expr,
-        };
-        if code.trim().is_empty() {
-            let msg = format!("expectation `{expr}` has no expression to evaluate");
-            ck.problems
-                .push(Diagnostic::at(ck.path, ck.source, *at, msg));
-        }
-    };
-    let mut plan = ExpectPlan {
-        stdout: e.stdout.clone(),
-        deadlock: e.deadlock.unwrap_or(DeadlockExpect::None),
-        snapshot: e.trace == Some(TraceExpect::Snapshot),
-        ..ExpectPlan::default()
-    };
-    for (expr, v) in &e.values {
-        check_expr(ck, expr, &v.referenced);
-        plan.values
-            .insert(expr.clone(), (v.value.clone(), v.referenced.line()));
-    }
-    for (expr, v) in &e.outcomes {
-        check_expr(ck, expr, &v.referenced);
-        if v.value.is_empty() {
-            ck.at(
-                v,
-                format!("`outcomes` for `{expr}` is empty: list every value it may take"),
-            );
-        }
-        plan.outcomes
-            .insert(expr.clone(), (v.value.clone(), v.referenced.line()));
-    }
-    for (who, code) in &e.exit {
-        if !threads.contains(&who.as_str()) && !script_main {
-            let msg = format!("`exit` names `{who}`, which is not a thread of this spec");
-            ck.at_suggest(code, msg, who, threads.iter().copied());
-        }
-        plan.exit
-            .insert(who.clone(), (code.value, code.referenced.line()));
-    }
-    for (who, err) in &e.errors {
-        if !spec.workers.contains_key(who) && !script_main {
-            let msg = format!("`errors` names `{who}`, which is not a worker of this spec");
-            let known: Vec<&str> = spec.workers.keys().map(String::as_str).collect();
-            ck.at_suggest(err, msg, who, known);
-        }
-        plan.errors.insert(
-            who.clone(),
-            (
-                ErrorPlan {
-                    class: err.value.class.clone(),
-                    code: err.value.code.clone(),
-                    message: err.value.message.clone(),
-                },
-                err.referenced.line(),
-            ),
-        );
-    }
-    plan
-}
-
-/// The JavaScript syntax errors in `plan`'s steps and expectations, each at its step (or
-/// expectation) in the spec, with its place inside the code.
-pub fn check_js(plan: &Plan, source: &str) -> Vec<Diagnostic> {
-    use heddle_runtime::syntax::{self, SnippetKind};
-    // (what, where in the spec, code, kind)
-    let mut snippets: Vec<(String, SourceAt, String, SnippetKind)> = Vec::new();
-    for t in &plan.threads {
-        for (i, step) in t.steps().iter().enumerate() {
-            let what = format!("step {i} `{}` of {}", step.kind, t.name);
-            match &step.action {
-                StepAction::Js(code) => {
-                    snippets.push((what, step.at, code.clone(), SnippetKind::Script))
-                }
-                StepAction::Post {
-                    value, transfer, ..
-                } => {
-                    snippets.push((
-                        format!("the value of {what}"),
-                        step.at,
-                        value.clone(),
-                        SnippetKind::Expression,
-                    ));
-                    for x in transfer {
-                        snippets.push((
-                            format!("the transfer list of {what}"),
-                            step.at,
-                            x.clone(),
-                            SnippetKind::Expression,
-                        ));
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let exprs = plan
-        .expect
-        .values
-        .iter()
-        .map(|(e, (_, line))| (e, *line))
-        .chain(plan.expect.outcomes.iter().map(|(e, (_, line))| (e, *line)));
-    for (expr, line) in exprs {
-        let code = match expr.strip_prefix('@') {
-            Some(rest) => rest
-                .split_once(char::is_whitespace)
-                .map(|(_, c)| c)
-                .unwrap_or(""),
-            None => expr.as_str(),
-        };
-        snippets.push((
-            format!("expectation `{expr}`"),
-            SourceAt { line, column: 1 },
-            code.to_string(),
-            SnippetKind::Expression,
-        ));
-    }
-    if snippets.is_empty() {
-        return Vec::new();
-    }
-    let checked = syntax::check(
-        snippets
-            .iter()
-            .map(|(_, _, code, kind)| (code.clone(), *kind))
-            .collect(),
-    );
-    let results = match checked {
-        Ok(r) => r,
-        Err(e) => {
-            return vec![Diagnostic::whole_file(
-                &plan.path,
-                format!("[harness internal bug] the JavaScript syntax check failed: {e}"),
-            )]
-        }
-    };
-    snippets
-        .iter()
-        .zip(results)
-        .filter_map(|((what, at, _, _), problem)| {
-            let p = problem?;
-            Some(Diagnostic::at_line(
-                &plan.path,
-                source,
-                (at.line, at.column),
-                format!(
-                    "JavaScript syntax error in {what}: {} (line {}, column {} of the code)",
-                    p.message, p.line, p.column
-                ),
-            ))
-        })
-        .collect()
 }

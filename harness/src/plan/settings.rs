@@ -1,0 +1,195 @@
+//! The spec's settings → the plan's: exploration, expectations, fault rules.
+
+use super::validate::Checker;
+use super::{ErrorPlan, ExpectPlan, ExplorePlan, MAIN};
+use crate::diag::Diagnostic;
+use crate::spec::{self, At, DeadlockExpect, Explore, Spec, Strategy, TraceExpect};
+
+pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::faults::NthPost> {
+    use crate::faults::{NthPost, Verdict};
+    let mut rules = Vec::new();
+    let script_main = spec.main.as_ref().is_some_and(|m| m.value.script.is_some());
+    for f in &spec.faults {
+        let (post, verdict) = match &f.value {
+            spec::FaultSpec::Drop(p) => (p, Verdict::Drop),
+            spec::FaultSpec::Duplicate(p) => (p, Verdict::Duplicate),
+        };
+        let known = post.from == MAIN || spec.workers.contains_key(&post.from);
+        if !known && !script_main {
+            let names: Vec<&str> = std::iter::once(MAIN)
+                .chain(spec.workers.keys().map(String::as_str))
+                .collect();
+            let msg = format!(
+                "fault names `{}`, which is not a thread of this spec",
+                post.from
+            );
+            ck.at_suggest(f, msg, &post.from, names);
+        }
+        if post.nth == 0 {
+            ck.at(
+                f,
+                "`nth` counts from 1 (the thread's first post)".to_string(),
+            );
+        }
+        rules.push(NthPost {
+            from: post.from.clone(),
+            nth: post.nth,
+            verdict,
+        });
+    }
+    rules
+}
+
+pub(super) fn explore_plan(ck: &mut Checker<'_>, explore: Option<&At<Explore>>) -> ExplorePlan {
+    let mut plan = ExplorePlan::default();
+    let Some(explore) = explore else { return plan };
+    match &explore.value {
+        Explore::Name(s) => plan.strategy = *s,
+        Explore::With(w) => {
+            plan.strategy = w.strategy;
+            plan.schedule = w.schedule.clone();
+            if let Some(seed) = w.seed {
+                plan.seed = seed;
+            }
+            if let Some(runs) = w.runs {
+                if runs == 0 {
+                    ck.at(explore, "`explore.runs` must be at least 1".into());
+                }
+                plan.runs = runs;
+            }
+            if let Some(depth) = w.depth {
+                if depth == 0 {
+                    ck.at(explore, "`explore.depth` must be at least 1 (a bug of depth d needs d - 1 priority changes)".into());
+                }
+                plan.depth = depth.max(1);
+            }
+            plan.preemptions = w.preemptions;
+            if let Some(max) = w.max_runs {
+                if max == 0 {
+                    ck.at(explore, "`explore.max_runs` must be at least 1".into());
+                }
+                plan.max_runs = max;
+            }
+            if let Some(schedule) = &w.schedule {
+                if let Err(e) = crate::sched::fixed::parse_schedule(schedule) {
+                    ck.at(
+                        explore,
+                        format!("`explore.schedule` is not a schedule string: {e}"),
+                    );
+                }
+            }
+            let misplaced = match w.strategy {
+                Strategy::Fixed => {
+                    w.seed.is_some()
+                        || w.runs.is_some()
+                        || w.depth.is_some()
+                        || w.preemptions.is_some()
+                        || w.max_runs.is_some()
+                }
+                Strategy::Exhaustive => {
+                    w.seed.is_some()
+                        || w.runs.is_some()
+                        || w.depth.is_some()
+                        || w.schedule.is_some()
+                }
+                Strategy::Random => {
+                    w.depth.is_some()
+                        || w.preemptions.is_some()
+                        || w.schedule.is_some()
+                        || w.max_runs.is_some()
+                }
+                Strategy::Pct => {
+                    w.preemptions.is_some() || w.schedule.is_some() || w.max_runs.is_some()
+                }
+            };
+            if misplaced {
+                let msg = format!(
+                    "a setting does not apply to strategy `{:?}`: fixed takes `schedule`; exhaustive takes `preemptions`, `max_runs`; random takes `seed`, `runs`; pct takes `seed`, `runs`, `depth`",
+                    w.strategy
+                )
+                .to_lowercase();
+                ck.at(explore, msg);
+            }
+        }
+    }
+    plan
+}
+
+pub(super) fn expect_plan(ck: &mut Checker<'_>, spec: &Spec) -> ExpectPlan {
+    let e = &spec.expect;
+    let threads: Vec<&str> = std::iter::once(MAIN)
+        .chain(spec.workers.keys().map(String::as_str))
+        .collect();
+    let script_main = spec.main.as_ref().is_some_and(|m| m.value.script.is_some());
+    let check_expr = |ck: &mut Checker<'_>, expr: &str, at: &serde_saphyr::Location| {
+        let code = match expr.strip_prefix('@') {
+            Some(rest) => {
+                let who = rest.split_whitespace().next().unwrap_or("");
+                if !threads.contains(&who) && !script_main {
+                    let msg = format!("`@{who}` names no thread");
+                    let d = Diagnostic::at(ck.path, ck.source, *at, msg)
+                        .suggest(who, threads.iter().copied());
+                    ck.problems.push(d);
+                }
+                rest.split_once(char::is_whitespace)
+                    .map(|(_, c)| c)
+                    .unwrap_or("")
+            }
+            None => expr,
+        };
+        if code.trim().is_empty() {
+            let msg = format!("expectation `{expr}` has no expression to evaluate");
+            ck.problems
+                .push(Diagnostic::at(ck.path, ck.source, *at, msg));
+        }
+    };
+    let mut plan = ExpectPlan {
+        stdout: e.stdout.clone(),
+        deadlock: e.deadlock.unwrap_or(DeadlockExpect::None),
+        snapshot: e.trace == Some(TraceExpect::Snapshot),
+        ..ExpectPlan::default()
+    };
+    for (expr, v) in &e.values {
+        check_expr(ck, expr, &v.referenced);
+        plan.values
+            .insert(expr.clone(), (v.value.clone(), v.referenced.line()));
+    }
+    for (expr, v) in &e.outcomes {
+        check_expr(ck, expr, &v.referenced);
+        if v.value.is_empty() {
+            ck.at(
+                v,
+                format!("`outcomes` for `{expr}` is empty: list every value it may take"),
+            );
+        }
+        plan.outcomes
+            .insert(expr.clone(), (v.value.clone(), v.referenced.line()));
+    }
+    for (who, code) in &e.exit {
+        if !threads.contains(&who.as_str()) && !script_main {
+            let msg = format!("`exit` names `{who}`, which is not a thread of this spec");
+            ck.at_suggest(code, msg, who, threads.iter().copied());
+        }
+        plan.exit
+            .insert(who.clone(), (code.value, code.referenced.line()));
+    }
+    for (who, err) in &e.errors {
+        if !spec.workers.contains_key(who) && !script_main {
+            let msg = format!("`errors` names `{who}`, which is not a worker of this spec");
+            let known: Vec<&str> = spec.workers.keys().map(String::as_str).collect();
+            ck.at_suggest(err, msg, who, known);
+        }
+        plan.errors.insert(
+            who.clone(),
+            (
+                ErrorPlan {
+                    class: err.value.class.clone(),
+                    code: err.value.code.clone(),
+                    message: err.value.message.clone(),
+                },
+                err.referenced.line(),
+            ),
+        );
+    }
+    plan
+}

@@ -1,0 +1,251 @@
+//! [`Controller`] as the runtime sees it: the [`Gate`] every scheduling point, park and
+//! `Atomics.wait` goes through, and the [`PostHook`] that numbers and judges each post.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use heddle_runtime::hook::{PostHook, PostVerdict};
+use heddle_runtime::worker::{Gate, Point, WaitKey, WorkerControl};
+use heddle_runtime::{Message, PortId, Wake, WakeReason, WorkerId};
+
+use super::{yields, Controller, TState, Thread};
+use crate::faults::Verdict;
+use crate::sched::End;
+use crate::trace::EventKind;
+
+impl Gate for Controller {
+    fn point(&self, who: WorkerId, at: &Point) {
+        let mut st = self.lock();
+        if st.end.is_some() {
+            return;
+        }
+        let holds_turn = st.current == Some(who);
+        if holds_turn {
+            st.turn_since = Instant::now();
+        }
+        let Some(t) = st.threads.get_mut(&who) else {
+            return;
+        };
+        match at {
+            Point::Step(index) => {
+                t.in_steps = true;
+                t.last_step = Some(*index);
+            }
+            Point::StepsEnd => t.in_steps = false,
+            _ => {}
+        }
+        if !t.started {
+            // A thread's first point: it was registered (and maybe granted) already.
+            t.started = true;
+            if st.current.is_none() {
+                self.schedule(&mut st);
+            }
+            drop(self.wait_turn(st, who));
+            return;
+        }
+        if holds_turn && !yields(at) {
+            // Not a decision: the unit goes on. Record the step and continue (the end of a
+            // thread's steps is a marker, not a step).
+            if !matches!(at, Point::StepsEnd) {
+                t.step += 1;
+            }
+            if let Some(kind) = Self::event_of(&mut st, who, at) {
+                Self::record(&mut st, who, kind);
+            }
+            return;
+        }
+        let t = st.threads.get_mut(&who).expect("checked above");
+        t.state = TState::Ready;
+        t.pending = Some(at.clone());
+        if st.current == Some(who) {
+            st.yielded = Some(who);
+            self.schedule(&mut st);
+        }
+        drop(self.wait_turn(st, who));
+    }
+
+    fn spawned(&self, _parent: WorkerId, child: WorkerId, name: &str) {
+        let mut st = self.lock();
+        // Names appear in schedule strings, which `.` and `*` structure: keep them out.
+        let name = if name.trim().is_empty() {
+            format!("worker{}", child.0)
+        } else {
+            name.chars()
+                .map(|c| {
+                    if c == '.' || c == '*' || c.is_whitespace() || c.is_control() {
+                        '_'
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        };
+        st.threads.insert(child, Thread::new(name));
+    }
+
+    fn register(&self, who: WorkerId, control: &Arc<WorkerControl>) {
+        let mut st = self.lock();
+        st.controls.insert(who, control.clone());
+        if st.end.is_some() {
+            control.terminate();
+        }
+    }
+
+    fn exited(&self, who: WorkerId) {
+        let mut st = self.lock();
+        if !st.threads.contains_key(&who) {
+            return;
+        }
+        Self::record(&mut st, who, EventKind::Exit);
+        st.threads.get_mut(&who).expect("checked").state = TState::Exited;
+        if st.current == Some(who) {
+            self.schedule(&mut st);
+        }
+    }
+
+    fn park(&self, who: WorkerId, wake: &Arc<Wake>, until: Option<u64>) -> Option<WakeReason> {
+        let mut st = self.lock();
+        if st.end.is_some() {
+            return Some(WakeReason::Interrupt);
+        }
+        if let Some(reason) = wake.try_take() {
+            return Some(reason);
+        }
+        if until.is_some_and(|u| u <= st.clock) {
+            return None;
+        }
+        if let Some(t) = st.threads.get_mut(&who) {
+            t.state = TState::Parked {
+                wake: wake.clone(),
+                until,
+            };
+        }
+        if st.current == Some(who) {
+            self.schedule(&mut st);
+        }
+        let st = self.wait_turn(st, who);
+        if st.end.is_some() {
+            return Some(WakeReason::Interrupt);
+        }
+        wake.try_take()
+    }
+
+    fn now_ms(&self) -> u64 {
+        self.lock().clock
+    }
+
+    fn interrupt(&self, target: WorkerId) {
+        let mut st = self.lock();
+        if let Some(t) = st.threads.get_mut(&target) {
+            t.interrupted = true;
+        }
+    }
+
+    fn serves_atomics(&self) -> bool {
+        true
+    }
+
+    fn atomics_wait(&self, who: WorkerId, key: WaitKey, timeout_ms: Option<f64>) -> bool {
+        let mut st = self.lock();
+        if st.end.is_some() {
+            return false;
+        }
+        st.wait_seq += 1;
+        let seq = st.wait_seq;
+        // A timeout too large for the clock never comes (NaN and negatives are 0).
+        let until = timeout_ms.and_then(|t| {
+            let t = t.max(0.0).ceil();
+            (t < u64::MAX as f64).then(|| st.clock.saturating_add(t as u64))
+        });
+        if let Some(t) = st.threads.get_mut(&who) {
+            t.state = TState::Waiting {
+                key,
+                until,
+                seq,
+                woken: false,
+            };
+        }
+        if st.current == Some(who) {
+            self.schedule(&mut st);
+        }
+        let mut st = self.wait_turn(st, who);
+        st.notified.remove(&who)
+    }
+
+    fn atomics_notify(&self, _who: WorkerId, key: WaitKey, count: u32) -> u32 {
+        let mut st = self.lock();
+        let mut waiters: Vec<(u64, WorkerId)> = st
+            .threads
+            .iter()
+            .filter_map(|(id, t)| match &t.state {
+                TState::Waiting {
+                    key: k,
+                    seq,
+                    woken: false,
+                    ..
+                } if *k == key => Some((*seq, *id)),
+                _ => None,
+            })
+            .collect();
+        waiters.sort();
+        let mut woken = 0;
+        for (_, id) in waiters.into_iter().take(count as usize) {
+            if let Some(TState::Waiting { woken: w, .. }) =
+                st.threads.get_mut(&id).map(|t| &mut t.state)
+            {
+                *w = true;
+                st.notified.insert(id);
+                woken += 1;
+            }
+        }
+        woken
+    }
+
+    fn random_seed(&self, who: WorkerId) -> Option<u64> {
+        Some(self.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ who.0.wrapping_add(1))
+    }
+
+    fn shutdown(&self) {
+        let mut st = self.lock();
+        // The process ended (main exited, or the runtime gave up): what ran is the run.
+        Self::set_end(&mut st, End::Done);
+        self.turn.notify_all();
+    }
+}
+
+impl PostHook for Controller {
+    fn on_post(&self, from: WorkerId, port: PortId, message: &mut Message) -> PostVerdict {
+        let mut st = self.lock();
+        let msg = st.obs.number_post(port);
+        message.tag = msg;
+        message.audit(&self.ledger);
+        if st.threads.contains_key(&from) {
+            Self::record(
+                &mut st,
+                from,
+                EventKind::Post {
+                    port: port.0,
+                    msg,
+                    bytes: message.data.len(),
+                    detach: message.transfers.len(),
+                    share: message.shared.len(),
+                    ports: message.ports.len(),
+                },
+            );
+        }
+        let verdict = match st.threads.get(&from).map(|t| t.name.clone()) {
+            Some(name) if !st.faults.is_empty() => st.faults.judge(&name),
+            _ => Verdict::Pass,
+        };
+        let what = match verdict {
+            Verdict::Pass => return PostVerdict::Deliver,
+            Verdict::Drop => "drop",
+            Verdict::Duplicate => "duplicate",
+        };
+        Self::record(&mut st, from, EventKind::Fault { what, msg });
+        match verdict {
+            Verdict::Drop => PostVerdict::Drop,
+            _ => PostVerdict::Duplicate,
+        }
+    }
+}
