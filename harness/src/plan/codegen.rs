@@ -71,7 +71,7 @@ impl Program<'_> {
     fn children(&self, parent: &str) -> Vec<&ThreadPlan> {
         self.threads
             .iter()
-            .filter(|t| t.parent.as_deref() == Some(parent))
+            .filter(|t| t.parent.as_deref() == Some(parent) && t.name != parent)
             .collect()
     }
 
@@ -80,6 +80,9 @@ impl Program<'_> {
         let mut out = vec![];
         let mut todo = vec![name];
         while let Some(n) = todo.pop() {
+            if out.contains(&n) {
+                continue; // validation rejects cycles; never loop on one
+            }
             out.push(n);
             for c in self.children(n) {
                 todo.push(&c.name);

@@ -462,7 +462,9 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
             None => 512,
         },
     };
-    if let MainSource::Generated(_) = &plan.main {
+    // Only a valid topology has a program (a worker named `main`, say, would be its own
+    // ancestor).
+    if matches!(plan.main, MainSource::Generated(_)) && ck.problems.is_empty() {
         plan.main = MainSource::Generated(codegen::main_program(&plan_view(&plan)));
     }
     plan
