@@ -182,8 +182,22 @@ pub(super) fn is_identifier(s: &str) -> bool {
 }
 
 /// Whether `name` may be a global of the generated program.
-fn usable_name(name: &str) -> bool {
-    is_identifier(name) && !RESERVED.contains(&name) && !is_keyword(name) && !name.starts_with("__")
+/// Why `name` cannot be a global of the generated program, if it cannot.
+fn unusable_name(name: &str) -> Option<String> {
+    if !is_identifier(name) {
+        Some("is not a JavaScript identifier (letters, digits, `_`, `$`; not starting with a digit)".into())
+    } else if is_keyword(name) {
+        Some("is a JavaScript keyword".into())
+    } else if RESERVED.contains(&name) {
+        Some(format!(
+            "is reserved: every thread already has it (reserved: {})",
+            RESERVED.join(", ")
+        ))
+    } else if name.starts_with("__") {
+        Some("starts with `__`, which Heddle's generated code uses".into())
+    } else {
+        None
+    }
 }
 
 fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
@@ -230,14 +244,8 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
                 .map(str::to_string);
             ck.problems.push(diag);
         };
-        if !usable_name(name) {
-            d(
-                ck,
-                format!(
-                    "{kind} name `{name}` must be a JavaScript identifier, not a JavaScript keyword, not start with `__`, and not one of {}",
-                    RESERVED.join(", ")
-                ),
-            );
+        if let Some(why) = unusable_name(name) {
+            d(ck, format!("{kind} name `{name}` {why}"));
         }
         if let Some(other) = globals.insert(name.as_str(), kind) {
             d(ck, format!("`{name}` names both a {other} and a {kind}: names are globals, so they must be unique"));
