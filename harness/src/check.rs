@@ -10,8 +10,8 @@ use std::fmt;
 
 use crate::exec::RunResult;
 use crate::plan::{Plan, MAIN};
-use crate::sched::{Blocker, End};
-use crate::spec::DeadlockExpect;
+use crate::sched::End;
+use crate::spec::{EndKind, EndRule};
 
 /// Whose problem a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -116,19 +116,8 @@ pub fn check_run(plan: &Plan, run: &RunResult) -> Vec<Finding> {
             step_place(plan, who, *step)
         )));
     }
-    match (&run.end, plan.expect.deadlock) {
-        (End::Deadlock(_), DeadlockExpect::Some | DeadlockExpect::Always) => {}
-        (End::Deadlock(blockers), DeadlockExpect::None) => {
-            let rest: Vec<&Blocker> = blockers
-                .iter()
-                .filter(|b| !threw.contains_key(b.thread()))
-                .collect();
-            if !rest.is_empty() {
-                let who: Vec<String> = rest.iter().map(|b| b.to_string()).collect();
-                out.push(Finding::run(format!("deadlock: {}", who.join("; "))));
-            }
-        }
-        (End::Stuck(at), _) => {
+    match &run.end {
+        End::Stuck(at) => {
             let place = match at.step {
                 Some(step) => step_place(plan, &at.thread, step),
                 None => format!("{} (in its script or event loop)", at.thread),
@@ -138,21 +127,34 @@ pub fn check_run(plan: &Plan, run: &RunResult) -> Vec<Finding> {
                 at.limit.as_millis()
             )));
         }
-        (End::WallClock(limit), _) => out.push(Finding::spec(format!(
+        End::WallClock(limit) => out.push(Finding::spec(format!(
             "the run took longer than {} ms of wall-clock time (raise `max_run_ms:` or pass --max-run-ms if it is only slow)",
             limit.as_millis()
         ))),
-        (End::Mismatch(why), _) => out.push(Finding::spec(format!(
+        End::Mismatch(why) => out.push(Finding::spec(format!(
             "the schedule does not fit this spec: {why}"
         ))),
-        (_, DeadlockExpect::Always) => out.push(Finding::run(format!(
-            "expected a deadlock (expect.deadlock: always), the run ended {}",
-            run.end
-        ))),
-        (End::Budget(_), _) => out.push(Finding::run(run.end.to_string())),
-        _ => {}
+        End::Budget(_) => out.push(Finding::run(run.end.to_string())),
+        End::Done | End::Idle | End::Deadlock(_) | End::TimeLimit(_) => {
+            out.extend(check_end(plan, run, &threw));
+        }
     }
     out.extend(run.problems.iter().cloned().map(Finding::run));
+    // A run cut short (stuck, a time limit, a deadlock already reported) leaves messages in
+    // flight for that reason; a run that ended on its own must have delivered them.
+    if matches!(run.end, End::Done | End::Idle) {
+        for u in &run.undelivered {
+            let allowed = plan.expect.undelivered.iter().any(|(from, to)| {
+                from.as_ref().is_none_or(|f| *f == u.from) && to.as_ref().is_none_or(|t| *t == u.to)
+            });
+            if !allowed {
+                out.push(Finding::run(format!(
+                    "undelivered: msg#{} from {} (port#{}) was still queued on port#{} when {} ended (allow it with `expect: {{ undelivered: [{{ from: {}, to: {} }}] }}`)",
+                    u.msg, u.from, u.from_port.0, u.port.0, u.to, u.from, u.to
+                )));
+            }
+        }
+    }
     for (expr, (want, line)) in &plan.expect.values {
         let got = run
             .values
@@ -241,6 +243,116 @@ pub fn check_run(plan: &Plan, run: &RunResult) -> Vec<Finding> {
     out
 }
 
+/// The kind of a run's end that a spec can expect (`None` for the ends that are always
+/// failures: stuck, out of budget, over time, a schedule that does not fit).
+pub fn end_kind(end: &End) -> Option<EndKind> {
+    match end {
+        End::Done => Some(EndKind::Done),
+        End::Idle => Some(EndKind::Idle),
+        End::Deadlock(_) => Some(EndKind::Deadlock),
+        End::TimeLimit(_) => Some(EndKind::TimeLimit),
+        _ => None,
+    }
+}
+
+fn kind_name(kind: EndKind) -> &'static str {
+    match kind {
+        EndKind::Done => "done",
+        EndKind::Idle => "idle",
+        EndKind::Deadlock => "deadlock",
+        EndKind::TimeLimit => "time-limit",
+    }
+}
+
+/// What the spec's `ends:` says of this run's end.
+fn check_end(plan: &Plan, run: &RunResult, threw: &BTreeMap<&str, u32>) -> Vec<Finding> {
+    let Some(kind) = end_kind(&run.end) else {
+        return Vec::new();
+    };
+    let file = plan.path.display();
+    let at = plan
+        .expect
+        .ends_line
+        .map(|l| format!("{file}:{l}: "))
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    let rule = plan
+        .expect
+        .ends
+        .get(&kind)
+        .copied()
+        .unwrap_or(EndRule::Forbidden);
+    if let Some((always, _)) = plan
+        .expect
+        .ends
+        .iter()
+        .find(|(k, r)| **r == EndRule::Always && **k != kind)
+    {
+        out.push(Finding::run(format!(
+            "{at}every run must end {} (ends: {{ {}: always }}); this one ended {}",
+            kind_name(*always),
+            kind_name(*always),
+            run.end
+        )));
+        return out;
+    }
+    if rule != EndRule::Forbidden {
+        return out;
+    }
+    match &run.end {
+        End::Deadlock(blockers) => {
+            // A thread whose own step threw is reported as that, not as blocked.
+            let rest: Vec<String> = blockers
+                .iter()
+                .filter(|b| !threw.contains_key(b.thread()))
+                .map(ToString::to_string)
+                .collect();
+            if !rest.is_empty() {
+                out.push(Finding::run(format!(
+                    "deadlock: {} (allow it with `ends: {{ deadlock: allowed }}`)",
+                    rest.join("; ")
+                )));
+            }
+        }
+        End::Idle => {
+            let idle: Vec<&str> = run.unfinished.keys().map(String::as_str).collect();
+            out.push(Finding::run(format!(
+                "the run ended idle: {} wait for messages or timers that can never come, with their steps finished; Node would wait here for ever (allow it with `ends: {{ idle: allowed }}`)",
+                idle.join(", ")
+            )));
+        }
+        End::TimeLimit(ms) => out.push(Finding::run(format!(
+            "{at}the run reached its virtual time limit ({ms} ms) but `ends` forbids time-limit"
+        ))),
+        _ => out.push(Finding::run(format!(
+            "{at}the run ended {} but `ends` forbids it",
+            kind_name(kind)
+        ))),
+    }
+    out
+}
+
+/// What is wrong with how the runs of an exploration ended, taken together: an end the
+/// spec requires that no run had.
+pub fn check_ends(plan: &Plan, ends: &BTreeMap<String, u64>, runs: u64) -> Vec<String> {
+    let file = plan.path.display();
+    let line = plan.expect.ends_line.unwrap_or(0);
+    plan.expect
+        .ends
+        .iter()
+        .filter(|(_, r)| matches!(r, EndRule::Required | EndRule::Always))
+        .filter(|(k, _)| ends.get(kind_name(**k)).copied().unwrap_or(0) == 0)
+        .map(|(k, r)| {
+            let rule = if *r == EndRule::Always { "always" } else { "required" };
+            format!(
+                "{file}:{line}: `ends: {{ {}: {rule} }}` needs at least one run to end {}; none of the {runs} runs did",
+                kind_name(*k),
+                kind_name(*k)
+            )
+        })
+        .collect()
+}
+
 /// `Class: message (code)` of an uncaught error as the parent recorded it.
 fn describe_error(err: &serde_json::Value) -> String {
     let text = |k: &str| err.get(k).and_then(|v| v.as_str()).map(str::to_string);
@@ -278,6 +390,13 @@ pub fn outcome_of(plan: &Plan, run: &RunResult) -> BTreeMap<String, String> {
             )
         })
         .collect()
+}
+
+/// What is wrong with an exploration as a whole: its outcome sets and its ends.
+pub fn check_report(plan: &Plan, report: &crate::explore::Report) -> Vec<String> {
+    let mut out = check_outcomes(plan, &report.outcomes, report.complete);
+    out.extend(check_ends(plan, &report.ends, report.runs));
+    out
 }
 
 /// What is wrong with the set of outcomes seen over an exploration.

@@ -4,11 +4,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use heddle_runtime::worker::ErrorCode;
 use heddle_runtime::{MainScript, Runtime, RuntimeOptions, WorkerId};
 
 use crate::faults::Faults;
 use crate::plan::{MainSource, Plan, MAIN};
 use crate::sched::fixed::schedule_string;
+use crate::sched::observer::{MessageCounts, Undelivered};
 use crate::sched::{Controller, ControllerConfig, Decision, End, Strategy, WatchdogLimits};
 use crate::trace::Trace;
 
@@ -46,7 +48,7 @@ pub struct RunResult {
     pub unfinished: BTreeMap<String, &'static str>,
     /// Evaluated expressions (JSON text; `undefined` for undefined), by expression.
     pub values: BTreeMap<String, String>,
-    /// Uncaught errors by worker name (class, name, code, message as JSON).
+    /// Uncaught errors by thread name (class, name, code, message as JSON).
     pub errors: BTreeMap<String, serde_json::Value>,
     /// Everything printed to stdout.
     pub stdout: String,
@@ -56,6 +58,10 @@ pub struct RunResult {
     pub problems: Vec<String>,
     /// Threads that were inside a declarative step when the run ended, with the step.
     pub in_step_at_end: BTreeMap<String, u32>,
+    /// Messages still queued when their receivers' loops ended.
+    pub undelivered: Vec<Undelivered>,
+    /// How the run's messages fared.
+    pub messages: MessageCounts,
 }
 
 /// Runs `plan` once, as `setup` says.
@@ -144,23 +150,40 @@ pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
         values.insert(expr.clone(), value);
     }
 
-    let mut errors = BTreeMap::new();
-    for id in names.keys() {
-        if let Ok(text) = runtime.eval_in(
-            *id,
-            "JSON.stringify(globalThis.__heddle ? __heddle.errors : {})",
-        ) {
-            if let Ok(serde_json::Value::Object(map)) = serde_json::from_str(&text) {
-                errors.extend(map);
-            }
-        }
-    }
+    // Every thread's uncaught error, as the runtime saw it end the thread (script threads
+    // and main included).
+    let errors: BTreeMap<String, serde_json::Value> = controller
+        .errors()
+        .into_iter()
+        .map(|(who, e)| {
+            let code = match e.code {
+                Some(ErrorCode::Text(t)) => serde_json::Value::String(t),
+                Some(ErrorCode::Number(n)) => serde_json::Number::from_f64(n)
+                    .map(|n| {
+                        // Integral codes compare as integers (`code: 25`).
+                        if n.as_f64()
+                            .is_some_and(|f| f.fract() == 0.0 && f.abs() < 1e15)
+                        {
+                            serde_json::Value::from(n.as_f64().unwrap_or(0.0) as i64)
+                        } else {
+                            serde_json::Value::Number(n)
+                        }
+                    })
+                    .unwrap_or(serde_json::Value::Null),
+                None => serde_json::Value::Null,
+            };
+            let value = serde_json::json!({
+                "class": e.class, "name": e.name, "code": code, "message": e.message,
+            });
+            (who, value)
+        })
+        .collect();
 
     drop(runtime); // tears every isolate down: every message is now delivered or dropped
     let counts = controller.ledger.counts();
     if counts.in_flight() != 0 {
         problems.push(format!(
-            "lost messages: {} posted, {} delivered, {} dropped, {} unaccounted after teardown",
+            "[runtime internal bug] messages vanished: {} posted, {} delivered, {} dropped, {} neither after teardown",
             counts.posted,
             counts.delivered,
             counts.dropped,
@@ -180,5 +203,7 @@ pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
         problems,
         in_step_at_end,
         unfinished,
+        undelivered: controller.undelivered(),
+        messages: controller.message_counts(),
     }
 }

@@ -296,12 +296,39 @@ pub struct Expect {
     /// The exact stdout of the run (all threads, in order).
     #[serde(default)]
     pub stdout: Option<String>,
-    /// `deadlock`: every run must deadlock; `none` (default): no run may.
+    /// How runs may end. A list names the ends allowed (`[done, idle]`); a map gives each
+    /// end a rule: `allowed`, `required` (at least one run ends so), `always` (every run
+    /// does), `forbidden`. Unlisted ends are forbidden, except `done`, which is allowed
+    /// unless the map says otherwise, and `time-limit`, allowed when `max_time` is set.
+    /// Default: `[done]`.
     #[serde(default)]
-    pub deadlock: Option<DeadlockExpect>,
+    #[schemars(with = "Option<EndsExpect>")]
+    pub ends: Option<At<EndsExpect>>,
+    /// Replaced by `ends:` (kept only to say so).
+    #[serde(default)]
+    #[schemars(skip)]
+    pub deadlock: Option<At<serde_json::Value>>,
     /// `snapshot`: compare the run's trace (or the explored outcome set) with its snapshot.
     #[serde(default)]
     pub trace: Option<TraceExpect>,
+    /// Messages that may be left undelivered (still queued when their receiver ends):
+    /// each entry allows any number of them from `from` to `to` (either may be left out
+    /// to mean any thread). Any other undelivered message fails the run.
+    #[serde(default)]
+    #[schemars(with = "Vec<UndeliveredExpect>")]
+    pub undelivered: Vec<At<UndeliveredExpect>>,
+}
+
+/// Messages allowed to stay undelivered.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UndeliveredExpect {
+    /// The posting thread (any if left out).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// The thread whose port held it (any if left out).
+    #[serde(default)]
+    pub to: Option<String>,
 }
 
 /// An expected error.
@@ -319,17 +346,45 @@ pub struct ErrorExpect {
     pub message: Option<String>,
 }
 
-/// Deadlock expectations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+/// `ends:` — how runs may end.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum EndsExpect {
+    /// The ends allowed.
+    List(Vec<EndKind>),
+    /// A rule per end.
+    Rules(BTreeMap<EndKind, EndRule>),
+}
+
+/// The ways a run can end that a spec may expect.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, Serialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndKind {
+    /// Every thread exited.
+    Done,
+    /// Every thread waits for messages or timers that cannot come, its steps finished:
+    /// Node would wait here for ever.
+    Idle,
+    /// A thread is blocked in a step or in `Atomics.wait` and nothing can wake it.
+    Deadlock,
+    /// The virtual clock reached `max_time`.
+    TimeLimit,
+}
+
+/// What a spec says about one way of ending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum DeadlockExpect {
-    /// No run may deadlock (the default).
-    #[default]
-    None,
-    /// Some run must deadlock (explored specs), or the one run must.
-    Some,
-    /// Every run must deadlock.
+pub enum EndRule {
+    /// Runs may end so.
+    Allowed,
+    /// At least one run must end so (and others may).
+    Required,
+    /// Every run must end so.
     Always,
+    /// No run may end so.
+    Forbidden,
 }
 
 /// Trace expectations.

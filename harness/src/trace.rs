@@ -45,6 +45,28 @@ pub enum EventKind {
         /// What.
         what: Delivered,
     },
+    /// A message was taken synchronously (`receiveMessageOnPort`, or the parent's drain of
+    /// an exited worker's port).
+    Receive {
+        /// The port.
+        port: u64,
+        /// The message's number.
+        msg: u64,
+    },
+    /// The runtime discarded a message at its post (as Node does, silently).
+    Discard {
+        /// The message's number.
+        msg: u64,
+        /// Why.
+        why: &'static str,
+    },
+    /// A message was still queued when its receiver's loop ended: never delivered.
+    Undelivered {
+        /// The message's number.
+        msg: u64,
+        /// The port it waited on.
+        port: u64,
+    },
     /// A timer fired.
     Timer(u64),
     /// An `Atomics` operation.
@@ -141,6 +163,12 @@ impl fmt::Display for Event {
                 Delivered::Lifecycle => write!(f, "deliver port#{port} lifecycle"),
                 Delivered::Close => write!(f, "deliver port#{port} close"),
             },
+            EventKind::Receive { port, msg } => write!(f, "receive port#{port} msg#{msg}"),
+            EventKind::Discard { msg, why } => write!(f, "discard msg#{msg} ({why})"),
+            EventKind::Undelivered { msg, port } => write!(
+                f,
+                "undelivered msg#{msg} on port#{port} (still queued when the thread ended)"
+            ),
             EventKind::Timer(id) => write!(f, "timer #{id}"),
             EventKind::Atomics(op) => write!(f, "atomics {op}"),
             EventKind::Close(port) => write!(f, "close port#{port}"),

@@ -2,6 +2,7 @@
 //! from `postMessage` to the receiving port — fault injection's entry point into the
 //! runtime.
 
+use crate::group::Dispatch;
 use crate::message::Message;
 use crate::port::PortId;
 use crate::worker::WorkerId;
@@ -24,6 +25,10 @@ pub enum PostVerdict {
 pub trait PostHook: Send + Sync {
     /// `from` posted `message` through `port`; the hook may change it.
     fn on_post(&self, from: WorkerId, port: PortId, message: &mut Message) -> PostVerdict;
+
+    /// What became of the message tagged `tag` that `from` posted through `port` (called
+    /// after `on_post`, once per copy dispatched).
+    fn dispatched(&self, _from: WorkerId, _port: PortId, _tag: u64, _outcome: &Dispatch) {}
 }
 
 impl<F> PostHook for F

@@ -301,6 +301,20 @@ impl Port {
         self.local.push_front(Entry::Close);
     }
 
+    /// The tags of the messages waiting, in the owner's buffer and then in the shared
+    /// queue, in delivery order (close markers left out). Nothing is taken.
+    pub fn pending_tags(&self) -> Vec<u64> {
+        let st = sync::lock(&self.data.state);
+        self.local
+            .iter()
+            .chain(st.queue.iter())
+            .filter_map(|e| match e {
+                Entry::Message(m) => Some(m.tag),
+                Entry::Close => None,
+            })
+            .collect()
+    }
+
     /// Whether entries are waiting, here or in the shared queue.
     pub fn has_pending(&self) -> bool {
         !self.local.is_empty() || self.data.queued() > 0

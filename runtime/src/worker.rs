@@ -88,6 +88,30 @@ impl Delivery {
     }
 }
 
+/// An uncaught error that ended a thread, as a gate sees it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UncaughtError {
+    /// The constructor's name (`TypeError`, `DOMException`, …; the type for a non-object).
+    pub class: String,
+    /// Its `name` property.
+    pub name: String,
+    /// Its `message` (the value as a string for a non-Error).
+    pub message: String,
+    /// Its `code` property, if it has one.
+    pub code: Option<ErrorCode>,
+}
+
+/// An error's `code`: Node's are strings (`ERR_…`), a `DOMException`'s a number.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ErrorCode {
+    /// A string code.
+    Text(String),
+    /// A numeric code.
+    Number(f64),
+}
+
+impl Eq for ErrorCode {}
+
 /// Identifies the memory an `Atomics.wait` waits on: a shared buffer and a byte offset.
 /// The buffer part is an address: use it as a key only, never print it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -155,6 +179,18 @@ pub trait Gate: Send + Sync {
     fn random_seed(&self, _who: WorkerId) -> Option<u64> {
         None
     }
+
+    /// `who` ends because of an uncaught exception (or ran out of memory): `error`.
+    fn uncaught(&self, _who: WorkerId, _error: &UncaughtError) {}
+
+    /// `who` took the message tagged `tag` from `port` synchronously
+    /// (`receiveMessageOnPort`, or the drain of an exited worker's port): a delivery that
+    /// is no scheduling point of its own.
+    fn received(&self, _who: WorkerId, _port: PortId, _tag: u64) {}
+
+    /// `who`'s loop ends with the message tagged `tag` still waiting on its `port`: it will
+    /// never be delivered.
+    fn undelivered(&self, _who: WorkerId, _port: PortId, _tag: u64) {}
 
     /// The runtime is stopping every thread (its timeout, or the process is ending): release
     /// every thread blocked in this gate, now and from now on, so that each can see it was
@@ -470,6 +506,15 @@ impl LoopState {
         }
         let slot = self.ports.remove(&port)?;
         Some(slot.port.transfer())
+    }
+
+    /// The messages still waiting on this loop's ports, by port, in delivery order (their
+    /// tags): what the loop's end will drop undelivered.
+    pub fn pending_messages(&self) -> Vec<(PortId, u64)> {
+        self.ports
+            .iter()
+            .flat_map(|(id, slot)| slot.port.pending_tags().into_iter().map(|t| (*id, t)))
+            .collect()
     }
 
     /// Whether anything keeps the loop alive: a ref'd timer, a ref'd receiving port, a

@@ -102,7 +102,7 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
             values.iter().cloned().collect::<Vec<_>>().join(", ")
         );
     }
-    let outcomes = heddle::check::check_outcomes(&plan, &report.outcomes, report.complete);
+    let outcomes = heddle::check::check_report(&plan, &report);
     if outcomes.is_empty() && report.failures.is_empty() {
         println!("ok");
         return ExitCode::SUCCESS;

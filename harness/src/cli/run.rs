@@ -48,6 +48,11 @@ pub fn run(spec: &Path, schedule: Option<String>, limits: super::args::LimitArgs
         for (who, what) in &run.unfinished {
             println!("still running: {who} ({what})");
         }
+        let m = &run.messages;
+        println!(
+            "messages: {} posted, {} delivered, {} dropped by a fault, {} discarded by the runtime, {} undelivered",
+            m.posted, m.delivered, m.dropped_by_fault, m.discarded, m.undelivered
+        );
         for (expr, value) in &run.values {
             println!("{expr} = {value}");
         }
@@ -66,9 +71,16 @@ pub fn run(spec: &Path, schedule: Option<String>, limits: super::args::LimitArgs
             }
         }
     }
-    if report.failures.is_empty() {
+    let whole = heddle::check::check_report(&plan, &report);
+    if report.failures.is_empty() && whole.is_empty() {
         println!("ok");
         return ExitCode::SUCCESS;
+    }
+    for f in &whole {
+        eprintln!("error: {f}");
+    }
+    if report.failures.is_empty() {
+        return ExitCode::FAILURE;
     }
     for f in &report.failures {
         for m in &f.findings {

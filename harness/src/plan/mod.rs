@@ -23,7 +23,7 @@ use std::time::Duration;
 use crate::diag::Diagnostic;
 use crate::sched::controller::StepKinds;
 use crate::sched::WatchdogLimits;
-use crate::spec::{DeadlockExpect, Strategy};
+use crate::spec::{EndKind, EndRule, Strategy};
 
 /// The name of the main thread in specs and traces.
 pub const MAIN: &str = "main";
@@ -97,10 +97,14 @@ pub struct ExpectPlan {
     pub errors: BTreeMap<String, (ErrorPlan, u64)>,
     /// Exact stdout.
     pub stdout: Option<String>,
-    /// Deadlock expectation.
-    pub deadlock: DeadlockExpect,
+    /// The rule for each way of ending (every [`EndKind`] has one).
+    pub ends: BTreeMap<EndKind, EndRule>,
+    /// The line of `ends:`, if the spec has one.
+    pub ends_line: Option<u64>,
     /// Snapshot the trace.
     pub snapshot: bool,
+    /// Undelivered messages allowed: (from, to), `None` for any thread.
+    pub undelivered: Vec<(Option<String>, Option<String>)>,
 }
 
 /// A place in the spec file (1-based; 0 when unknown).

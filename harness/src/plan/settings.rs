@@ -3,7 +3,9 @@
 use super::validate::Checker;
 use super::{ErrorPlan, ExpectPlan, ExplorePlan, MAIN};
 use crate::diag::Diagnostic;
-use crate::spec::{self, At, DeadlockExpect, Explore, Spec, Strategy, TraceExpect};
+use std::collections::BTreeMap;
+
+use crate::spec::{self, At, EndKind, EndRule, EndsExpect, Explore, Spec, Strategy, TraceExpect};
 
 pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::faults::NthPost> {
     use crate::faults::{NthPost, Verdict};
@@ -145,7 +147,8 @@ pub(super) fn expect_plan(ck: &mut Checker<'_>, spec: &Spec) -> ExpectPlan {
     };
     let mut plan = ExpectPlan {
         stdout: e.stdout.clone(),
-        deadlock: e.deadlock.unwrap_or(DeadlockExpect::None),
+        ends: ends_plan(ck, spec),
+        ends_line: e.ends.as_ref().map(|at| at.referenced.line()),
         snapshot: e.trace == Some(TraceExpect::Snapshot),
         ..ExpectPlan::default()
     };
@@ -173,9 +176,20 @@ pub(super) fn expect_plan(ck: &mut Checker<'_>, spec: &Spec) -> ExpectPlan {
         plan.exit
             .insert(who.clone(), (code.value, code.referenced.line()));
     }
+    for allow in &e.undelivered {
+        for name in [&allow.value.from, &allow.value.to].into_iter().flatten() {
+            if !threads.contains(&name.as_str()) && !script_main {
+                let msg =
+                    format!("`undelivered` names `{name}`, which is not a thread of this spec");
+                ck.at_suggest(allow, msg, name, threads.iter().copied());
+            }
+        }
+        plan.undelivered
+            .push((allow.value.from.clone(), allow.value.to.clone()));
+    }
     for (who, err) in &e.errors {
-        if !spec.workers.contains_key(who) && !script_main {
-            let msg = format!("`errors` names `{who}`, which is not a worker of this spec");
+        if !spec.workers.contains_key(who) && who != MAIN && !script_main {
+            let msg = format!("`errors` names `{who}`, which is not a thread of this spec");
             let known: Vec<&str> = spec.workers.keys().map(String::as_str).collect();
             ck.at_suggest(err, msg, who, known);
         }
@@ -192,4 +206,75 @@ pub(super) fn expect_plan(ck: &mut Checker<'_>, spec: &Spec) -> ExpectPlan {
         );
     }
     plan
+}
+
+/// Every end's rule: the spec's, over the defaults (`done` allowed; `time-limit` allowed
+/// when `max_time` is set; the rest forbidden).
+fn ends_plan(ck: &mut Checker<'_>, spec: &Spec) -> BTreeMap<EndKind, EndRule> {
+    use EndKind::*;
+    if let Some(old) = &spec.expect.deadlock {
+        let hint = match old.value.as_str() {
+            Some("some") => "`ends: { deadlock: required }` (at least one run deadlocks)",
+            Some("always") => "`ends: { deadlock: always, done: forbidden }`",
+            _ => "`ends: [done]` (the default)",
+        };
+        ck.at(
+            old,
+            format!("`expect.deadlock` was replaced by `expect.ends`: write {hint}"),
+        );
+    }
+    let mut rules: BTreeMap<EndKind, EndRule> = [Done, Idle, Deadlock, TimeLimit]
+        .into_iter()
+        .map(|k| (k, EndRule::Forbidden))
+        .collect();
+    rules.insert(Done, EndRule::Allowed);
+    if spec.max_time.is_some() {
+        rules.insert(TimeLimit, EndRule::Allowed);
+    }
+    match spec.expect.ends.as_ref().map(|at| &at.value) {
+        None => {}
+        Some(EndsExpect::List(allowed)) => {
+            for rule in rules.values_mut() {
+                *rule = EndRule::Forbidden;
+            }
+            for k in allowed {
+                rules.insert(*k, EndRule::Allowed);
+            }
+            if allowed.is_empty() {
+                if let Some(at) = &spec.expect.ends {
+                    ck.at(
+                        at,
+                        "`ends: []` allows no end at all: list the ends a run may have".into(),
+                    );
+                }
+            }
+        }
+        Some(EndsExpect::Rules(given)) => {
+            for (k, r) in given {
+                rules.insert(*k, *r);
+            }
+            let always: Vec<&EndKind> = given
+                .iter()
+                .filter(|(_, r)| **r == EndRule::Always)
+                .map(|(k, _)| k)
+                .collect();
+            if always.len() > 1 {
+                if let Some(at) = &spec.expect.ends {
+                    ck.at(
+                        at,
+                        "`ends` says `always` for two different ends: a run ends one way".into(),
+                    );
+                }
+            }
+            if let Some(k) = always.first() {
+                // Every run ends so: no other end is allowed.
+                for (other, rule) in rules.iter_mut() {
+                    if other != *k && !given.contains_key(other) {
+                        *rule = EndRule::Forbidden;
+                    }
+                }
+            }
+        }
+    }
+    rules
 }

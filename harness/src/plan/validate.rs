@@ -185,7 +185,10 @@ pub(super) fn is_identifier(s: &str) -> bool {
 /// Why `name` cannot be a global of the generated program, if it cannot.
 fn unusable_name(name: &str) -> Option<String> {
     if !is_identifier(name) {
-        Some("is not a JavaScript identifier (letters, digits, `_`, `$`; not starting with a digit)".into())
+        Some(
+            "is not a JavaScript identifier (letters, digits, `_`, `$`; not starting with a digit)"
+                .into(),
+        )
     } else if is_keyword(name) {
         Some("is a JavaScript keyword".into())
     } else if RESERVED.contains(&name) {

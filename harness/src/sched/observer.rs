@@ -7,10 +7,57 @@
 
 use std::collections::BTreeMap;
 
-use heddle_runtime::PortId;
+use heddle_runtime::{Dispatch, PortId};
 
 use super::{Blocker, End};
 use crate::trace::{Event, EventKind, Trace};
+
+/// What became of one posted message.
+#[derive(Debug, Clone)]
+struct MessageFate {
+    /// The posting thread.
+    from: String,
+    /// The port it was posted through.
+    port: PortId,
+    /// Copies queued on receiving ports.
+    queued: u32,
+    /// Copies delivered (a point, or a synchronous receive).
+    delivered: u32,
+    /// The fault that acted on it, if any.
+    fault: Option<&'static str>,
+    /// Why the runtime discarded it at its post, if it did (Node's silent no-ops).
+    discarded: Option<&'static str>,
+}
+
+/// A message still queued when its receiver's loop ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Undelivered {
+    /// Its number.
+    pub msg: u64,
+    /// The posting thread.
+    pub from: String,
+    /// The port it was posted through.
+    pub from_port: PortId,
+    /// The thread whose loop held it.
+    pub to: String,
+    /// The port it waited on.
+    pub port: PortId,
+}
+
+/// How the messages of a run fared, counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MessageCounts {
+    /// Messages posted (numbered).
+    pub posted: u64,
+    /// Copies delivered.
+    pub delivered: u64,
+    /// Messages a fault dropped.
+    pub dropped_by_fault: u64,
+    /// Messages the runtime discarded at their post (closed or transferred port, no peer).
+    pub discarded: u64,
+    /// Copies still queued when their receiver's loop ended (dropped by the teardown).
+    pub undelivered: u64,
+}
 
 /// The record of one run.
 #[derive(Debug, Default)]
@@ -22,13 +69,17 @@ pub struct Observer {
     stopped: bool,
     /// The number of the last message posted (messages count from 1).
     next_msg: u64,
-    /// Message number -> the port it was posted through.
-    posted: BTreeMap<u64, PortId>,
+    /// Every numbered message's fate so far.
+    messages: BTreeMap<u64, MessageFate>,
+    /// Messages that the end of a thread's loop found still queued.
+    undelivered: Vec<Undelivered>,
     /// (sending port, receiving port) -> the highest message number delivered so far.
     /// Invariant: a delivery with a lower number on the same pair is a FIFO violation.
     fifo: BTreeMap<(PortId, PortId), u64>,
     /// Runtime problems found while recording (FIFO violations).
     problems: Vec<String>,
+    /// Events of the teardown, after the run's end (undelivered messages).
+    tail: Vec<Event>,
 }
 
 impl Observer {
@@ -53,16 +104,99 @@ impl Observer {
         self.stopped = true;
     }
 
-    /// Numbers a message posted through `port`; returns its number.
-    pub fn number_post(&mut self, port: PortId) -> u64 {
+    /// Numbers a message `from` posted through `port`; returns its number.
+    pub fn number_post(&mut self, from: &str, port: PortId) -> u64 {
         self.next_msg += 1;
-        self.posted.insert(self.next_msg, port);
+        self.messages.insert(
+            self.next_msg,
+            MessageFate {
+                from: from.to_string(),
+                port,
+                queued: 0,
+                delivered: 0,
+                fault: None,
+                discarded: None,
+            },
+        );
         self.next_msg
     }
 
+    /// A fault acted on message `msg`.
+    pub fn faulted(&mut self, msg: u64, what: &'static str) {
+        if let Some(m) = self.messages.get_mut(&msg) {
+            m.fault = Some(what);
+        }
+    }
+
+    /// A copy of message `msg` was dispatched with `outcome`; returns why it was discarded,
+    /// if it was.
+    pub fn dispatched(&mut self, msg: u64, outcome: &Dispatch) -> Option<&'static str> {
+        let m = self.messages.get_mut(&msg)?;
+        let why = match outcome {
+            Dispatch::Delivered { recipients } => {
+                m.queued += *recipients as u32;
+                return None;
+            }
+            Dispatch::NoRecipient => "its port's peer is closed",
+            Dispatch::Detached => "its port is closed or was transferred",
+            Dispatch::MultipleDestinations(_) => "it moves buffers or ports to several receivers",
+        };
+        m.discarded = Some(why);
+        Some(why)
+    }
+
+    /// A copy of message `msg` was delivered to `thread` on `port` (FIFO checked).
+    pub fn delivered(&mut self, thread: &str, port: PortId, msg: u64) {
+        if let Some(m) = self.messages.get_mut(&msg) {
+            m.delivered += 1;
+        }
+        self.check_fifo(thread, port, msg);
+    }
+
+    /// `thread`'s loop ended with message `msg` still queued on `port` (recorded in the
+    /// trace even after the run's end: the teardown is when it shows).
+    pub fn undelivered(&mut self, thread: &str, step: u64, port: PortId, msg: u64) {
+        if let Some(m) = self.messages.get(&msg) {
+            self.undelivered.push(Undelivered {
+                msg,
+                from: m.from.clone(),
+                from_port: m.port,
+                to: thread.to_string(),
+                port,
+            });
+            self.tail.push(Event {
+                thread: thread.to_string(),
+                step,
+                kind: EventKind::Undelivered { msg, port: port.0 },
+            });
+        }
+    }
+
+    /// The messages still queued when their receivers ended, in message order.
+    pub fn undelivered_messages(&self) -> Vec<Undelivered> {
+        let mut out = self.undelivered.clone();
+        out.sort_by_key(|u| (u.msg, u.port));
+        out
+    }
+
+    /// How the messages fared.
+    pub fn message_counts(&self) -> MessageCounts {
+        let mut c = MessageCounts {
+            posted: self.messages.len() as u64,
+            undelivered: self.undelivered.len() as u64,
+            ..MessageCounts::default()
+        };
+        for m in self.messages.values() {
+            c.delivered += u64::from(m.delivered);
+            c.dropped_by_fault += u64::from(m.fault == Some("drop"));
+            c.discarded += u64::from(m.discarded.is_some());
+        }
+        c
+    }
+
     /// Checks the delivery of message `msg` to `thread` on `port` against FIFO order.
-    pub fn check_fifo(&mut self, thread: &str, port: PortId, msg: u64) {
-        let Some(&src) = self.posted.get(&msg) else {
+    fn check_fifo(&mut self, thread: &str, port: PortId, msg: u64) {
+        let Some(src) = self.messages.get(&msg).map(|m| m.port) else {
             return;
         };
         let last = self.fifo.entry((src, port)).or_insert(0);
@@ -77,9 +211,14 @@ impl Observer {
 
     /// The trace and the problems found.
     pub fn finish(&self) -> (Trace, Vec<String>) {
+        let mut tail = self.tail.clone();
+        tail.sort_by_key(|e| match e.kind {
+            EventKind::Undelivered { msg, port } => (msg, port),
+            _ => (0, 0),
+        });
         (
             Trace {
-                events: self.events.clone(),
+                events: self.events.iter().chain(&tail).cloned().collect(),
             },
             self.problems.clone(),
         )
@@ -197,10 +336,10 @@ mod tests {
     #[test]
     fn a_delivery_out_of_order_is_a_fifo_violation() {
         let mut o = Observer::new();
-        let one = o.number_post(PortId(1));
-        let two = o.number_post(PortId(1));
-        o.check_fifo("b", PortId(2), two);
-        o.check_fifo("b", PortId(2), one);
+        let one = o.number_post("a", PortId(1));
+        let two = o.number_post("a", PortId(1));
+        o.delivered("b", PortId(2), two);
+        o.delivered("b", PortId(2), one);
         let (_, problems) = o.finish();
         assert_eq!(
             problems,

@@ -258,6 +258,8 @@ pub(crate) fn report_uncaught<'s>(
         return; // already stopping (process.exit, a previous error)
     }
     *host.stop.borrow_mut() = Some(Stop::Uncaught);
+    let summary = summarize_error(scope, exception);
+    host.shared.gate.uncaught(host.worker, &summary);
     host.state.borrow_mut().exit = Some(1);
     match host.parent_control {
         Some(control) => {
@@ -286,6 +288,49 @@ pub(crate) fn report_uncaught<'s>(
             host.shared
                 .log(host.worker, LogStream::Stderr, &format!("Uncaught {text}"));
         }
+    }
+}
+
+/// What a gate is told of an uncaught exception.
+fn summarize_error<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    exception: v8::Local<'s, v8::Value>,
+) -> crate::worker::UncaughtError {
+    v8::tc_scope!(let tc, scope);
+    let Ok(obj) = v8::Local::<v8::Object>::try_from(exception) else {
+        return crate::worker::UncaughtError {
+            class: exception.type_of(tc).to_rust_string_lossy(tc),
+            name: String::new(),
+            message: exception.to_rust_string_lossy(tc),
+            code: None,
+        };
+    };
+    let get = |tc: &mut v8::PinScope<'s, '_>, key: &str| -> Option<v8::Local<'s, v8::Value>> {
+        let k = str(tc, key).into();
+        let v = obj.get(tc, k)?;
+        (!v.is_undefined() && !v.is_null()).then_some(v)
+    };
+    let text = |tc: &mut v8::PinScope<'s, '_>, key: &str| {
+        get(tc, key)
+            .map(|v| v.to_rust_string_lossy(tc))
+            .unwrap_or_default()
+    };
+    let name = text(tc, "name");
+    let message = text(tc, "message");
+    let code = get(tc, "code").map(|v| {
+        if v.is_number() {
+            crate::worker::ErrorCode::Number(v.number_value(tc).unwrap_or(f64::NAN))
+        } else {
+            crate::worker::ErrorCode::Text(v.to_rust_string_lossy(tc))
+        }
+    });
+    let class = obj.get_constructor_name().to_rust_string_lossy(tc);
+    tc.reset();
+    crate::worker::UncaughtError {
+        class,
+        name,
+        message,
+        code,
     }
 }
 

@@ -165,10 +165,18 @@ fn post<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
     }
     if copies == 2 {
         if let Some(copy) = message.share() {
-            let _ = host.state.borrow_mut().post(port, copy);
+            let tag = copy.tag;
+            let dispatched = host.state.borrow_mut().post(port, copy);
+            if let Some(hook) = &host.shared.on_post {
+                hook.dispatched(host.worker, port, tag, &dispatched);
+            }
         }
     }
+    let tag = message.tag;
     let dispatched = host.state.borrow_mut().post(port, message);
+    if let Some(hook) = &host.shared.on_post {
+        hook.dispatched(host.worker, port, tag, &dispatched);
+    }
     if let Dispatch::MultipleDestinations(_) = dispatched {
         host::throw(
             scope,
@@ -187,6 +195,7 @@ fn receive<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>
     let Some(message) = host.state.borrow_mut().receive_now(port) else {
         return; // undefined
     };
+    host.shared.gate.received(host.worker, port, message.tag);
     if let Some(value) = clone::deserialize(scope, message.open()) {
         rv.set(v8::Array::new_with_elements(scope, &[value]).into());
     }

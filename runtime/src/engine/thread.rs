@@ -419,6 +419,23 @@ fn run_locked(
     }
     let out_of_memory = guard.hit.load(Ordering::SeqCst);
     let stop = host.stop.borrow().clone();
+    if out_of_memory {
+        shared.gate.uncaught(
+            init.id,
+            &crate::worker::UncaughtError {
+                class: "Error".into(),
+                name: "Error".into(),
+                message: if control_port.is_some() {
+                    "Worker terminated due to reaching memory limit: JS heap out of memory".into()
+                } else {
+                    "Reached heap limit Allocation failed - JavaScript heap out of memory".into()
+                },
+                code: control_port
+                    .is_some()
+                    .then(|| crate::worker::ErrorCode::Text("ERR_WORKER_OUT_OF_MEMORY".into())),
+            },
+        );
+    }
     if out_of_memory && control_port.is_none() {
         // Node aborts the process here, printing this (exit code 134, SIGABRT's).
         shared.log(
@@ -459,6 +476,10 @@ fn run_locked(
     drop(host);
     isolate.remove_slot::<HostRef>();
     isolate.remove_slot::<ModuleMap>();
+    let pending = state.borrow().pending_messages();
+    for (port, tag) in pending {
+        shared.gate.undelivered(init.id, port, tag);
+    }
     drop(state); // closes this worker's ports
     shared.gate.exited(init.id);
     code

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use heddle_runtime::hook::{PostHook, PostVerdict};
-use heddle_runtime::worker::{Gate, Point, WaitKey, WorkerControl};
-use heddle_runtime::{Message, PortId, Wake, WakeReason, WorkerId};
+use heddle_runtime::worker::{Gate, Point, UncaughtError, WaitKey, WorkerControl};
+use heddle_runtime::{Dispatch, Message, PortId, Wake, WakeReason, WorkerId};
 
 use super::{yields, Controller, TState, Thread};
 use crate::faults::Verdict;
@@ -205,6 +205,41 @@ impl Gate for Controller {
         Some(self.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ who.0.wrapping_add(1))
     }
 
+    fn uncaught(&self, who: WorkerId, error: &UncaughtError) {
+        let mut st = self.lock();
+        if st.end.is_some() {
+            return; // torn down, not failed
+        }
+        if let Some(name) = st.threads.get(&who).map(|t| t.name.clone()) {
+            st.errors.entry(name).or_insert_with(|| error.clone());
+        }
+    }
+
+    fn received(&self, who: WorkerId, port: PortId, tag: u64) {
+        let mut st = self.lock();
+        if st.end.is_some() {
+            return;
+        }
+        if let Some(name) = st.threads.get(&who).map(|t| t.name.clone()) {
+            st.obs.delivered(&name, port, tag);
+            Self::record(
+                &mut st,
+                who,
+                EventKind::Receive {
+                    port: port.0,
+                    msg: tag,
+                },
+            );
+        }
+    }
+
+    fn undelivered(&self, who: WorkerId, port: PortId, tag: u64) {
+        let mut st = self.lock();
+        if let Some((name, step)) = st.threads.get(&who).map(|t| (t.name.clone(), t.step)) {
+            st.obs.undelivered(&name, step, port, tag);
+        }
+    }
+
     fn shutdown(&self) {
         let mut st = self.lock();
         // The process ended (main exited, or the runtime gave up): what ran is the run.
@@ -216,7 +251,12 @@ impl Gate for Controller {
 impl PostHook for Controller {
     fn on_post(&self, from: WorkerId, port: PortId, message: &mut Message) -> PostVerdict {
         let mut st = self.lock();
-        let msg = st.obs.number_post(port);
+        let from_name = st
+            .threads
+            .get(&from)
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        let msg = st.obs.number_post(&from_name, port);
         message.tag = msg;
         message.audit(&self.ledger);
         if st.threads.contains_key(&from) {
@@ -242,10 +282,18 @@ impl PostHook for Controller {
             Verdict::Drop => "drop",
             Verdict::Duplicate => "duplicate",
         };
+        st.obs.faulted(msg, what);
         Self::record(&mut st, from, EventKind::Fault { what, msg });
         match verdict {
             Verdict::Drop => PostVerdict::Drop,
             _ => PostVerdict::Duplicate,
+        }
+    }
+
+    fn dispatched(&self, from: WorkerId, _port: PortId, tag: u64, outcome: &Dispatch) {
+        let mut st = self.lock();
+        if let Some(why) = st.obs.dispatched(tag, outcome) {
+            Self::record(&mut st, from, EventKind::Discard { msg: tag, why });
         }
     }
 }

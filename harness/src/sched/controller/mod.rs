@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
-use heddle_runtime::worker::{Delivery, Point, WaitKey, WorkerControl};
+use heddle_runtime::worker::{Delivery, Point, UncaughtError, WaitKey, WorkerControl};
 use heddle_runtime::{Ledger, LogLine, LogStream, Wake, WorkerId};
 
 mod gate;
@@ -137,6 +137,8 @@ struct State {
     limits: WatchdogLimits,
     /// What each thread still running was doing when the run ended (set with `end`).
     unfinished: BTreeMap<String, &'static str>,
+    /// The uncaught error that ended each thread that had one.
+    errors: BTreeMap<String, UncaughtError>,
 }
 
 /// The controlling gate of one run.
@@ -200,6 +202,7 @@ impl Controller {
                 started: now,
                 limits: config.limits,
                 unfinished: BTreeMap::new(),
+                errors: BTreeMap::new(),
             }),
             turn: Condvar::new(),
             seed: config.seed,
@@ -417,7 +420,7 @@ impl Controller {
             Point::Deliver { port, what } => {
                 if let Delivery::Message(msg) = what {
                     let name = st.threads[&who].name.clone();
-                    st.obs.check_fifo(&name, *port, *msg);
+                    st.obs.delivered(&name, *port, *msg);
                 }
                 EventKind::Deliver {
                     port: port.0,
@@ -451,6 +454,21 @@ impl Controller {
                     .unwrap_or_else(|| target.to_string()),
             ),
         })
+    }
+
+    /// The uncaught error that ended each thread that had one, by name.
+    pub fn errors(&self) -> BTreeMap<String, UncaughtError> {
+        self.lock().errors.clone()
+    }
+
+    /// The messages still queued when their receivers ended.
+    pub fn undelivered(&self) -> Vec<super::observer::Undelivered> {
+        self.lock().obs.undelivered_messages()
+    }
+
+    /// How the run's messages fared.
+    pub fn message_counts(&self) -> super::observer::MessageCounts {
+        self.lock().obs.message_counts()
     }
 
     /// The trace, the decisions and the end, once the run is over.
