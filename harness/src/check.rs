@@ -394,8 +394,27 @@ pub fn outcome_of(plan: &Plan, run: &RunResult) -> BTreeMap<String, String> {
 
 /// What is wrong with an exploration as a whole: its outcome sets and its ends.
 pub fn check_report(plan: &Plan, report: &crate::explore::Report) -> Vec<String> {
-    let mut out = check_outcomes(plan, &report.outcomes, report.complete);
-    out.extend(check_ends(plan, &report.ends, report.runs));
+    let partial_ok = report.complete || plan.explore.accept_partial;
+    let mut out = Vec::new();
+    let needs_all = !plan.expect.outcomes.is_empty()
+        || plan
+            .expect
+            .ends
+            .values()
+            .any(|r| matches!(r, EndRule::Required | EndRule::Always));
+    if !partial_ok && needs_all {
+        out.push(format!(
+            "{}: the exploration was cut short after {} runs ({}), so its outcome sets and required ends prove nothing: raise `max_runs`, bound `preemptions`, or write `accept_partial: true` under `explore:` to check only that what was seen is allowed",
+            plan.path.display(),
+            report.runs,
+            report.stopped.as_deref().unwrap_or("max_runs"),
+        ));
+        return out;
+    }
+    out.extend(check_outcomes(plan, &report.outcomes, report.complete));
+    if report.complete {
+        out.extend(check_ends(plan, &report.ends, report.runs));
+    }
     out
 }
 
@@ -423,7 +442,7 @@ pub fn check_outcomes(
                 if complete {
                     ""
                 } else {
-                    " (or a subset, as the exploration was not exhaustive)"
+                    " (or a subset: the exploration was cut short, and accept_partial is set)"
                 }
             ));
         }

@@ -50,6 +50,8 @@ pub struct Report {
     pub failed: u64,
     /// Every schedule was run (exhaustive within its limits) or the plan ran them all.
     pub complete: bool,
+    /// Why an incomplete exploration stopped (`max_runs`, a budget).
+    pub stopped: Option<String>,
     /// The single run of a fixed schedule (or replay), kept for its trace.
     pub single: Option<RunResult>,
     /// Wall-clock time.
@@ -246,11 +248,11 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                     &collector,
                     &tick,
                 );
-                collector
-                    .report
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .complete = complete;
+                let mut r = collector.report.lock().unwrap_or_else(|e| e.into_inner());
+                r.complete = complete;
+                if !complete {
+                    r.stopped = Some(format!("max_runs = {}", explore.max_runs));
+                }
             }
         }
     }
@@ -283,7 +285,7 @@ fn exhaustive(
         limits,
     } = how;
     struct Queue {
-        prefixes: Vec<Vec<usize>>,
+        prefixes: Vec<Vec<crate::sched::dfs::Step>>,
         active: usize,
         started: u64,
     }

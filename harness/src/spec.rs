@@ -270,6 +270,11 @@ pub struct ExploreWith {
     /// `exhaustive`: give up after this many schedules (default 100000).
     #[serde(default)]
     pub max_runs: Option<u64>,
+    /// `exhaustive`: accept an exploration that `max_runs` (or a budget) cut short, whose
+    /// outcome sets are then only checked to be subsets. Without it, a cut-short
+    /// exploration fails every `outcomes` and `ends: required` expectation.
+    #[serde(default)]
+    pub accept_partial: Option<bool>,
 }
 
 /// Expectations.

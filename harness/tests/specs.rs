@@ -68,7 +68,7 @@ fn run_spec(path: &Path, relative: &str) -> Result<(), Failed> {
         ));
     }
     if options.replay.is_none() {
-        for f in heddle::check::check_outcomes(&plan, &report.outcomes, report.complete) {
+        for f in heddle::check::check_report(&plan, &report) {
             failures.push(format!(
                 "{f}\n(all {} schedules: cargo run -p heddle -- explore specs/{relative})",
                 report.runs
@@ -237,8 +237,43 @@ fn main() {
             Trial::test(name, move || run_spec(&path, &relative))
         })
         .collect();
-    trials.push(schema_trial());
-    trials.push(replay_trial());
-    trials.push(diagnostics_trial());
+    if trials.is_empty() {
+        // A suite that finds nothing to check must not pass.
+        let dir = specs_dir.display().to_string();
+        trials.push(Trial::test("specs: at least one spec file", move || {
+            Err(format!("no spec files (*.yaml) found under {dir}").into())
+        }));
+    }
+    let replaying = std::env::var(SCHEDULE_ENV).is_ok_and(|s| !s.is_empty());
+    if replaying {
+        // A replay switches off the outcome and snapshot checks, so it must select exactly
+        // the one spec its schedule came from.
+        let selected: Vec<String> = trials
+            .iter()
+            .map(|t| t.name().to_string())
+            .filter(|name| match &args.filter {
+                Some(f) if args.exact => name == f,
+                Some(f) => name.contains(f.as_str()),
+                None => true,
+            })
+            .collect();
+        if selected.len() != 1 {
+            let n = selected.len();
+            trials = vec![Trial::test(
+                format!("{SCHEDULE_ENV}: replays one spec"),
+                move || {
+                    Err(format!(
+                        "{SCHEDULE_ENV} is set, which replays one schedule of one spec, but {n} specs are selected: name one, as in `{SCHEDULE_ENV}='…' cargo test -p heddle --test specs -- <spec> --exact`"
+                    )
+                    .into())
+                },
+            )];
+            libtest_mimic::run(&Arguments::default(), trials).exit();
+        }
+    } else {
+        trials.push(schema_trial());
+        trials.push(replay_trial());
+        trials.push(diagnostics_trial());
+    }
     libtest_mimic::run(&args, trials).exit();
 }

@@ -57,6 +57,8 @@ pub struct ExplorePlan {
     pub preemptions: Option<u32>,
     /// `exhaustive`: give-up limit.
     pub max_runs: u64,
+    /// `exhaustive`: a cut-short exploration is accepted (subset checks).
+    pub accept_partial: bool,
 }
 
 impl Default for ExplorePlan {
@@ -69,6 +71,7 @@ impl Default for ExplorePlan {
             depth: 3,
             preemptions: None,
             max_runs: 100_000,
+            accept_partial: false,
         }
     }
 }

@@ -72,6 +72,7 @@ pub(super) fn explore_plan(ck: &mut Checker<'_>, explore: Option<&At<Explore>>) 
                 }
                 plan.max_runs = max;
             }
+            plan.accept_partial = w.accept_partial.unwrap_or(false);
             if let Some(schedule) = &w.schedule {
                 if let Err(e) = crate::sched::fixed::parse_schedule(schedule) {
                     ck.at(
@@ -82,7 +83,8 @@ pub(super) fn explore_plan(ck: &mut Checker<'_>, explore: Option<&At<Explore>>) 
             }
             let misplaced = match w.strategy {
                 Strategy::Fixed => {
-                    w.seed.is_some()
+                    w.accept_partial.is_some()
+                        || w.seed.is_some()
                         || w.runs.is_some()
                         || w.depth.is_some()
                         || w.preemptions.is_some()
@@ -95,18 +97,22 @@ pub(super) fn explore_plan(ck: &mut Checker<'_>, explore: Option<&At<Explore>>) 
                         || w.schedule.is_some()
                 }
                 Strategy::Random => {
-                    w.depth.is_some()
+                    w.accept_partial.is_some()
+                        || w.depth.is_some()
                         || w.preemptions.is_some()
                         || w.schedule.is_some()
                         || w.max_runs.is_some()
                 }
                 Strategy::Pct => {
-                    w.preemptions.is_some() || w.schedule.is_some() || w.max_runs.is_some()
+                    w.accept_partial.is_some()
+                        || w.preemptions.is_some()
+                        || w.schedule.is_some()
+                        || w.max_runs.is_some()
                 }
             };
             if misplaced {
                 let msg = format!(
-                    "a setting does not apply to strategy `{:?}`: fixed takes `schedule`; exhaustive takes `preemptions`, `max_runs`; random takes `seed`, `runs`; pct takes `seed`, `runs`, `depth`",
+                    "a setting does not apply to strategy `{:?}`: fixed takes `schedule`; exhaustive takes `preemptions`, `max_runs`, `accept_partial`; random takes `seed`, `runs`; pct takes `seed`, `runs`, `depth`",
                     w.strategy
                 )
                 .to_lowercase();

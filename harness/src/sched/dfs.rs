@@ -10,14 +10,24 @@ use heddle_runtime::WorkerId;
 
 use super::{Decision, Mismatch, Strategy};
 
+/// One decision of a prefix: the candidates the run that found it saw, and the index to
+/// choose among them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The candidates, in canonical order.
+    pub candidates: Vec<WorkerId>,
+    /// The index to choose.
+    pub chosen: usize,
+}
+
 /// Follows a prefix of choices, then the default.
 pub struct DfsScheduler {
-    prefix: Vec<usize>,
+    prefix: Vec<Step>,
 }
 
 impl DfsScheduler {
     /// A run that starts with `prefix`.
-    pub fn new(prefix: Vec<usize>) -> Self {
+    pub fn new(prefix: Vec<Step>) -> Self {
         DfsScheduler { prefix }
     }
 }
@@ -32,11 +42,15 @@ impl Strategy for DfsScheduler {
     ) -> Result<usize, Mismatch> {
         match self.prefix.get(index) {
             None => Ok(0),
-            Some(&i) if i < candidates.len() => Ok(i),
-            Some(&i) => Err(Mismatch(format!(
-                "exploration is not deterministic: decision {index} had {} candidates ({}), the prefix wants #{i}",
-                candidates.len(),
-                names.join(", ")
+            // The same prefix must meet the same decisions: anything else is
+            // nondeterminism in the run (wall-clock time, an unseeded source), and would
+            // make the exploration skip or repeat schedules.
+            Some(step) if step.candidates == candidates => Ok(step.chosen),
+            Some(step) => Err(Mismatch(format!(
+                "[nondeterminism] decision {index} offered threads {:?} ({}), but the run this prefix came from offered {:?} there: the spec's runs are not deterministic",
+                candidates.iter().map(|c| c.0).collect::<Vec<_>>(),
+                names.join(", "),
+                step.candidates.iter().map(|c| c.0).collect::<Vec<_>>(),
             ))),
         }
     }
@@ -44,7 +58,7 @@ impl Strategy for DfsScheduler {
 
 /// The prefixes of the runs that branch off a run with `decisions`, past `from` (the length
 /// of the run's own prefix), keeping within `preemptions` preemptions if bounded.
-pub fn branches(decisions: &[Decision], from: usize, preemptions: Option<u32>) -> Vec<Vec<usize>> {
+pub fn branches(decisions: &[Decision], from: usize, preemptions: Option<u32>) -> Vec<Vec<Step>> {
     let mut out = Vec::new();
     let mut used = 0u32;
     for (d, decision) in decisions.iter().enumerate() {
@@ -54,8 +68,17 @@ pub fn branches(decisions: &[Decision], from: usize, preemptions: Option<u32>) -
                 if preemptions.is_some_and(|b| used + u32::from(preempts) > b) {
                     continue;
                 }
-                let mut prefix: Vec<usize> = decisions[..d].iter().map(|x| x.chosen).collect();
-                prefix.push(alt);
+                let mut prefix: Vec<Step> = decisions[..d]
+                    .iter()
+                    .map(|x| Step {
+                        candidates: x.candidates.clone(),
+                        chosen: x.chosen,
+                    })
+                    .collect();
+                prefix.push(Step {
+                    candidates: decision.candidates.clone(),
+                    chosen: alt,
+                });
                 out.push(prefix);
             }
         }

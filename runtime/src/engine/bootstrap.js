@@ -644,6 +644,9 @@
   // notify are served by the scheduler's wait table, time is virtual, Math.random seeded.
   if (info.controlled) {
     const A = Atomics;
+    // The originals, taken before the wrapping: wait and notify read the element through
+    // V8's own load, not through a wrapped one (which would add a second scheduling point).
+    const load = A.load, wait = A.wait, notify = A.notify;
     for (const name of ['add', 'and', 'compareExchange', 'exchange', 'load', 'or', 'store', 'sub', 'xor']) {
       const original = A[name];
       Object.defineProperty(A, name, {
@@ -651,7 +654,6 @@
         writable: true, configurable: true,
       });
     }
-    const load = A.load, wait = A.wait, notify = A.notify;
     const waitable = (ta) => (ta instanceof Int32Array || ta instanceof BigInt64Array) &&
       ta.buffer instanceof SharedArrayBuffer;
     Object.defineProperty(A, 'wait', {
