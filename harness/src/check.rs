@@ -132,7 +132,8 @@ pub fn check_run(plan: &Plan, run: &RunResult) -> Vec<Finding> {
             limit.as_millis()
         ))),
         End::Mismatch(why) => out.push(Finding::spec(format!(
-            "the schedule does not fit this spec: {why}"
+            "{}: the schedule does not fit this spec: {why}",
+            plan.path.display()
         ))),
         End::Budget(_) => out.push(Finding::run(run.end.to_string())),
         End::Done | End::Idle | End::Deadlock(_) | End::TimeLimit(_) => {

@@ -140,19 +140,33 @@ fn edit_distance(a: &str, b: &str) -> usize {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "error: {}", self.message)?;
-        writeln!(
-            f,
-            " --> {}:{}:{}",
-            self.file.display(),
-            self.line,
-            self.column
-        )?;
+        if self.line == 0 {
+            writeln!(f, " --> {}", self.file.display())?;
+        } else {
+            writeln!(
+                f,
+                " --> {}:{}:{}",
+                self.file.display(),
+                self.line,
+                self.column
+            )?;
+        }
         if let Some(line) = &self.excerpt {
+            // At most 100 characters of the line, around the column.
+            let chars: Vec<char> = line.chars().collect();
+            let col = (self.column.saturating_sub(1) as usize).min(chars.len());
+            let from = col.saturating_sub(60);
+            let to = (from + 100).min(chars.len());
+            let shown: String = chars[from..to].iter().collect();
+            let (pre, post) = (
+                if from > 0 { "…" } else { "" },
+                if to < chars.len() { "…" } else { "" },
+            );
             let n = self.line.to_string();
             let pad = " ".repeat(n.len());
             writeln!(f, "{pad} |")?;
-            writeln!(f, "{n} | {line}")?;
-            let caret = " ".repeat(self.column.saturating_sub(1) as usize);
+            writeln!(f, "{n} | {pre}{shown}{post}")?;
+            let caret = " ".repeat(col - from + pre.chars().count());
             writeln!(f, "{pad} | {caret}^")?;
         }
         if let Some(help) = &self.help {

@@ -33,6 +33,9 @@ pub struct Failure {
     pub findings: Vec<Finding>,
     /// Its trace, rendered.
     pub trace: String,
+    /// Whether replaying `schedule` reproduces it (not for a schedule that could not be
+    /// parsed or did not fit the spec).
+    pub replayable: bool,
 }
 
 /// What an exploration found.
@@ -114,6 +117,7 @@ impl Collector<'_> {
             if r.failures.len() < 3 {
                 r.failures.push(Failure {
                     schedule: run.schedule.clone(),
+                    replayable: !matches!(run.end, crate::sched::End::Mismatch(_)),
                     findings: failures,
                     trace: run.trace.to_string(),
                 });
@@ -168,9 +172,13 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                 r.failed += 1;
                 r.failures.push(Failure {
                     schedule: replay.clone(),
+                    replayable: false,
                     findings: vec![Finding {
                         blame: check::Blame::Spec,
-                        message: format!("the schedule to replay is not a schedule string: {e}"),
+                        message: format!(
+                            "{}: the schedule to replay is not a schedule string: {e}",
+                            plan.path.display()
+                        ),
                     }],
                     trace: String::new(),
                 });
@@ -187,6 +195,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                         r.failed += 1;
                         r.failures.push(Failure {
                             schedule: String::new(),
+                            replayable: false,
                             findings: vec![Finding {
                                 blame: check::Blame::Spec,
                                 message: format!("explore.schedule: {e}"),

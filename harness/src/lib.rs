@@ -2,7 +2,8 @@
 //!
 //! # Modules
 //!
-//! - [`spec`]: the YAML format, as serde types; [`plan`]: validation, names resolved,
+//! - [`spec`]: the YAML format, as serde types; [`yaml`]: parsing it, with errors in the
+//!   spec's words; [`plan`]: validation, names resolved,
 //!   the JavaScript each thread runs; [`diag`]: `file:line:col` diagnostics.
 //! - [`sched`]: the controlling scheduler (the runtime's `Gate`) and its strategies
 //!   (`fixed`, `random`, `pct`, `dfs`).
@@ -32,6 +33,7 @@ pub mod sched;
 pub mod snapshot;
 pub mod spec;
 pub mod trace;
+pub mod yaml;
 
 pub use error::Error;
 

@@ -54,23 +54,28 @@ pub struct Spec {
     pub expect: Expect,
     /// Scheduling points a run may take before it counts as a livelock. Default 20000.
     #[serde(default)]
-    pub max_steps: Option<u64>,
+    #[schemars(with = "Option<u64>")]
+    pub max_steps: Option<At<u64>>,
     /// Virtual milliseconds a run may last: the run ends (normally) instead of jumping the
     /// clock past this. For programs that never end on their own (an interval).
     #[serde(default)]
-    pub max_time: Option<u64>,
+    #[schemars(with = "Option<u64>")]
+    pub max_time: Option<At<u64>>,
     /// Wall-clock milliseconds one unit (the code between two scheduling points) may run
     /// before the run fails as stuck (a busy loop). Default 5000.
     #[serde(default)]
-    pub max_unit_ms: Option<u64>,
+    #[schemars(with = "Option<u64>")]
+    pub max_unit_ms: Option<At<u64>>,
     /// Wall-clock milliseconds one run may take in all. Default 60000.
     #[serde(default)]
-    pub max_run_ms: Option<u64>,
+    #[schemars(with = "Option<u64>")]
+    pub max_run_ms: Option<At<u64>>,
     /// The heap limit of every thread that sets no `max_old_generation_mb`, main's
     /// included, in MiB. Default 512. A worker that reaches it ends with
     /// `ERR_WORKER_OUT_OF_MEMORY`; main ends as Node's does (exit code 134).
     #[serde(default)]
-    pub max_heap_mb: Option<u32>,
+    #[schemars(with = "Option<u32>")]
+    pub max_heap_mb: Option<At<u32>>,
     /// Folders outside the spec's own (relative to it) that its scripts may be read from.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
@@ -223,7 +228,7 @@ pub struct Notify {
 }
 
 /// Which schedules to run.
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, JsonSchema)]
 #[serde(untagged)]
 pub enum Explore {
     /// `fixed`, `exhaustive`, `random` or `pct` with default settings.
@@ -352,7 +357,7 @@ pub struct ErrorExpect {
 }
 
 /// `ends:` — how runs may end.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[serde(untagged)]
 pub enum EndsExpect {
     /// The ends allowed.
@@ -398,4 +403,60 @@ pub enum EndRule {
 pub enum TraceExpect {
     /// Compare with the snapshot under `snapshots/`.
     Snapshot,
+}
+
+/// A name or a mapping, told apart by the YAML node itself (serde's `untagged` would hide
+/// the inner error, such as the mapping's unknown key, behind "no variant matched").
+mod either {
+    use std::collections::BTreeMap;
+    use std::fmt;
+
+    use serde::de::{
+        self, Deserialize, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
+    };
+
+    use super::{EndKind, EndRule, EndsExpect, Explore, ExploreWith, Strategy};
+
+    impl<'de> Deserialize<'de> for Explore {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Explore;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a strategy (`fixed`, `exhaustive`, `random`, `pct`) or a mapping with `strategy:` and its settings")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Explore, E> {
+                    Strategy::deserialize(v.into_deserializer()).map(Explore::Name)
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Explore, A::Error> {
+                    ExploreWith::deserialize(de::value::MapAccessDeserializer::new(map))
+                        .map(Explore::With)
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for EndsExpect {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = EndsExpect;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a list of ends (`[done, idle]`) or a mapping of ends to rules (`{ deadlock: required }`)")
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<EndsExpect, A::Error> {
+                    Vec::<EndKind>::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                        .map(EndsExpect::List)
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<EndsExpect, A::Error> {
+                    BTreeMap::<EndKind, EndRule>::deserialize(
+                        de::value::MapAccessDeserializer::new(map),
+                    )
+                    .map(EndsExpect::Rules)
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
 }

@@ -64,7 +64,11 @@ fn run_spec(path: &Path, relative: &str) -> Result<(), Failed> {
                 .collect::<Vec<_>>()
                 .join("\n  "),
             f.trace,
-            reproduce(&f.schedule)
+            if f.replayable {
+                reproduce(&f.schedule)
+            } else {
+                String::new()
+            }
         ));
     }
     if options.replay.is_none() {
@@ -194,7 +198,7 @@ fn diagnostics_trial() -> Trial {
             let text = key[0].to_string();
             for want in [
                 "broken-key.yaml:4:5",
-                "unknown field `stpes`",
+                "unknown key `stpes` in `workers.a`",
                 "did you mean `steps`?",
             ] {
                 if !text.contains(want) {

@@ -190,21 +190,24 @@ impl Shared {
         group
     }
 
-    pub(crate) fn register(
-        &self,
-        id: WorkerId,
-        control: Arc<WorkerControl>,
-        thread: JoinHandle<()>,
-    ) {
+    /// Records worker `id`, before its thread starts.
+    pub(crate) fn register(&self, id: WorkerId, control: Arc<WorkerControl>) {
         lock(&self.workers).insert(
             id,
             WorkerRecord {
                 control,
-                thread: Some(thread),
+                thread: None,
                 kept: None,
                 exit_code: None,
             },
         );
+    }
+
+    /// Records worker `id`'s thread, once it started.
+    pub(crate) fn set_thread(&self, id: WorkerId, thread: JoinHandle<()>) {
+        if let Some(record) = lock(&self.workers).get_mut(&id) {
+            record.thread = Some(thread);
+        }
     }
 
     pub(crate) fn finished(&self, id: WorkerId, (code, kept): (i32, Option<Arc<KeptIsolate>>)) {
@@ -312,6 +315,17 @@ impl Runtime {
             limits: Limits::default(),
             control: control.clone(),
         };
+        // The record exists before the thread does: a main that ends at once must find it
+        // (`Shared::finished` keeps its isolate there).
+        lock(&self.shared.workers).insert(
+            WorkerId(0),
+            WorkerRecord {
+                control: control.clone(),
+                thread: None,
+                kept: None,
+                exit_code: None,
+            },
+        );
         let shared = self.shared.clone();
         let (done_tx, done_rx) = mpsc::channel();
         let spawned = crate::engine::platform::spawn("heddle-main".into(), 8 << 20, move || {
@@ -335,15 +349,6 @@ impl Runtime {
                 };
             }
         };
-        lock(&self.shared.workers).insert(
-            WorkerId(0),
-            WorkerRecord {
-                control: control.clone(),
-                thread: None,
-                kept: None,
-                exit_code: None,
-            },
-        );
         let (exit_code, timed_out) = match self.timeout {
             Some(t) => match done_rx.recv_timeout(t) {
                 Ok(code) => (code, false),

@@ -115,11 +115,13 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
         for m in &f.findings {
             eprintln!("error: {m}");
         }
-        eprintln!(
-            "replay: heddle replay {} '{}'",
-            args.spec.display(),
-            f.schedule
-        );
+        if f.replayable {
+            eprintln!(
+                "replay: heddle replay {} '{}'",
+                args.spec.display(),
+                f.schedule
+            );
+        }
     }
     let findings: Vec<&heddle::check::Finding> =
         report.failures.iter().flat_map(|f| &f.findings).collect();

@@ -86,7 +86,9 @@ pub fn run(spec: &Path, schedule: Option<String>, limits: super::args::LimitArgs
         for m in &f.findings {
             eprintln!("error: {m}");
         }
-        eprintln!("replay: heddle replay {} '{}'", spec.display(), f.schedule);
+        if f.replayable {
+            eprintln!("replay: heddle replay {} '{}'", spec.display(), f.schedule);
+        }
     }
     super::status(report.failures.iter().flat_map(|f| &f.findings))
 }

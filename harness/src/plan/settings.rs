@@ -7,11 +7,14 @@ use std::collections::BTreeMap;
 
 use crate::spec::{self, At, EndKind, EndRule, EndsExpect, Explore, Spec, Strategy, TraceExpect};
 
+/// The largest PCT depth a spec may ask for.
+pub const MAX_DEPTH: u32 = 1000;
+
 pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::faults::NthPost> {
     use crate::faults::{NthPost, Verdict};
     let mut rules = Vec::new();
     let script_main = spec.main.as_ref().is_some_and(|m| m.value.script.is_some());
-    for f in &spec.faults {
+    for (i, f) in spec.faults.iter().enumerate() {
         let (post, verdict) = match &f.value {
             spec::FaultSpec::Drop(p) => (p, Verdict::Drop),
             spec::FaultSpec::Duplicate(p) => (p, Verdict::Duplicate),
@@ -30,7 +33,7 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
         if post.nth == 0 {
             ck.at(
                 f,
-                "`nth` counts from 1 (the thread's first post)".to_string(),
+                format!("`faults[{i}]`: `nth` counts from 1 (the thread's first post)"),
             );
         }
         rules.push(NthPost {
@@ -42,7 +45,13 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
     rules
 }
 
-pub(super) fn explore_plan(ck: &mut Checker<'_>, explore: Option<&At<Explore>>) -> ExplorePlan {
+/// `threads`: the spec's thread names, when they are all known (not when main is a script,
+/// whose workers are named by its code).
+pub(super) fn explore_plan(
+    ck: &mut Checker<'_>,
+    explore: Option<&At<Explore>>,
+    threads: Option<Vec<&str>>,
+) -> ExplorePlan {
     let mut plan = ExplorePlan::default();
     let Some(explore) = explore else { return plan };
     match &explore.value {
@@ -60,10 +69,10 @@ pub(super) fn explore_plan(ck: &mut Checker<'_>, explore: Option<&At<Explore>>) 
                 plan.runs = runs;
             }
             if let Some(depth) = w.depth {
-                if depth == 0 {
-                    ck.at(explore, "`explore.depth` must be at least 1 (a bug of depth d needs d - 1 priority changes)".into());
+                if depth == 0 || depth > MAX_DEPTH {
+                    ck.at(explore, format!("`explore.depth` must be from 1 to {MAX_DEPTH} (a bug of depth d needs d - 1 priority changes; PCT's bound shrinks with every extra one)"));
                 }
-                plan.depth = depth.max(1);
+                plan.depth = depth.clamp(1, MAX_DEPTH);
             }
             plan.preemptions = w.preemptions;
             if let Some(max) = w.max_runs {
@@ -74,11 +83,25 @@ pub(super) fn explore_plan(ck: &mut Checker<'_>, explore: Option<&At<Explore>>) 
             }
             plan.accept_partial = w.accept_partial.unwrap_or(false);
             if let Some(schedule) = &w.schedule {
-                if let Err(e) = crate::sched::fixed::parse_schedule(schedule) {
-                    ck.at(
-                        explore,
-                        format!("`explore.schedule` is not a schedule string: {e}"),
-                    );
+                match crate::sched::fixed::parse_schedule(schedule) {
+                    Err(e) => {
+                        ck.at(
+                            explore,
+                            format!("`explore.schedule` is not a schedule string: {e}"),
+                        );
+                    }
+                    Ok(names) => {
+                        if let Some(threads) = &threads {
+                            if let Some(bad) = names.iter().find(|n| !threads.contains(&n.as_str()))
+                            {
+                                let msg = format!(
+                                    "`explore.schedule` names `{bad}`, which is not a thread of this spec (its threads: {})",
+                                    threads.join(", ")
+                                );
+                                ck.at_suggest(explore, msg, bad, threads.iter().copied());
+                            }
+                        }
+                    }
                 }
             }
             let misplaced = match w.strategy {
@@ -179,6 +202,9 @@ pub(super) fn expect_plan(ck: &mut Checker<'_>, spec: &Spec) -> ExpectPlan {
             let msg = format!("`exit` names `{who}`, which is not a thread of this spec");
             ck.at_suggest(code, msg, who, threads.iter().copied());
         }
+        if who == MAIN && !(0..=255).contains(&code.value) {
+            ck.at(code, format!("`expect.exit.main` is {}: the process exits with a code from 0 to 255 (`process.exit(256)` exits 0, `process.exit(-1)` 255)", code.value));
+        }
         plan.exit
             .insert(who.clone(), (code.value, code.referenced.line()));
     }
@@ -194,6 +220,11 @@ pub(super) fn expect_plan(ck: &mut Checker<'_>, spec: &Spec) -> ExpectPlan {
             .push((allow.value.from.clone(), allow.value.to.clone()));
     }
     for (who, err) in &e.errors {
+        if let Some(code) = &err.value.code {
+            if !(code.is_string() || code.is_number()) {
+                ck.at(err, format!("`expect.errors.{who}.code` must be a string (a Node code such as `ERR_INVALID_ARG_TYPE`) or a number (a DOMException's), not {code}"));
+            }
+        }
         if !spec.workers.contains_key(who) && who != MAIN && !script_main {
             let msg = format!("`errors` names `{who}`, which is not a thread of this spec");
             let known: Vec<&str> = spec.workers.keys().map(String::as_str).collect();

@@ -8,6 +8,10 @@ use super::{Plan, PortRef, SourceAt, StepAction, StepPlan, MAIN};
 use crate::diag::Diagnostic;
 use crate::spec::{At, Spec, Step};
 
+/// The longest finite `wait.timeout`, in virtual ms (2^53: every whole number below it is
+/// exact in JavaScript).
+pub const MAX_TIMEOUT_MS: f64 = 9_007_199_254_740_992.0;
+
 /// What names mean inside one thread's steps.
 pub(super) struct Scope {
     pub(super) thread: String,
@@ -56,6 +60,15 @@ fn port_ref(ck: &mut Checker<'_>, at: &At<String>, scope: &Scope, what: &str) ->
 /// Checks `buffer[index]` (an Int32 element) exists in `scope`.
 fn int32_element(ck: &mut Checker<'_>, at: &At<String>, index: u32, scope: &Scope) {
     match scope.buffers.get(&at.value) {
+        Some(bytes) if bytes % 4 != 0 => {
+            ck.at(
+                at,
+                format!(
+                    "`{}` is {bytes} bytes, but `wait` and `notify` view it as an Int32Array, whose buffer is a multiple of 4 bytes",
+                    at.value
+                ),
+            );
+        }
         Some(bytes) => {
             let elements = bytes / 4;
             if index >= elements {
@@ -150,8 +163,14 @@ pub(super) fn step_plan(
         Step::Wait(w) => {
             int32_element(ck, &w.on, w.index, scope);
             if let Some(t) = w.timeout {
-                if t.is_nan() || t < 0.0 {
-                    ck.at(step, format!("`wait.timeout` is {t}: give a number of virtual milliseconds of at least 0, or leave it out to wait for ever"));
+                // Virtual milliseconds; `.inf` waits for ever, as leaving it out does.
+                if t.is_nan() || t < 0.0 || (t.is_finite() && t > MAX_TIMEOUT_MS) {
+                    let shown = if t.abs() >= 1e16 {
+                        format!("{t:e}")
+                    } else {
+                        format!("{t}")
+                    };
+                    ck.at(step, format!("`wait.timeout` is {shown}: give virtual milliseconds from 0 to 2^53, or `.inf` (or no timeout) to wait for ever"));
                 }
             }
             if let Some(name) = &w.as_ {

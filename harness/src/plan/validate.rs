@@ -19,6 +19,9 @@ use super::{
 use crate::diag::Diagnostic;
 use crate::spec::{self, At, Spec};
 
+/// The largest heap limit a spec may set, in MiB (1 TiB).
+pub const MAX_HEAP_MB: u32 = 1 << 20;
+
 /// The largest spec file accepted, in bytes.
 pub const MAX_SPEC_BYTES: usize = 4 << 20;
 
@@ -134,11 +137,6 @@ impl Checker<'_> {
             Diagnostic::at(self.path, self.source, at.referenced, message).suggest(wrong, known);
         self.problems.push(d);
     }
-
-    pub(super) fn whole(&mut self, message: String) {
-        self.problems
-            .push(Diagnostic::whole_file(self.path, message));
-    }
 }
 
 pub(super) fn source_at<T>(at: &At<T>) -> SourceAt {
@@ -160,8 +158,7 @@ pub fn parse(path: &Path, source: &str) -> Result<Plan, Vec<Diagnostic>> {
             "the spec is empty: a spec is a YAML mapping with at least `name:` (see docs/SPEC.md)",
         )]);
     }
-    let spec: Spec = serde_saphyr::from_str(source)
-        .map_err(|e| vec![Diagnostic::from_yaml(path, source, &e)])?;
+    let spec: Spec = crate::yaml::parse(path, source).map_err(|d| vec![d])?;
     let mut ck = Checker {
         path,
         source,
@@ -383,16 +380,12 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
             .filter(|c| parent_of.get(*c) == Some(name))
             .cloned()
             .collect();
-        if w.value.steps.is_empty() && w.value.script.is_none() {
-            // A worker with nothing to do is allowed (it starts and exits), but a typo in
-            // `steps` would land here: serde rejects unknown keys, so this is deliberate.
-        }
         if let Some(mb) = w.value.max_old_generation_mb {
-            if mb == 0 {
-                ck.at(
-                    w,
-                    format!("worker `{name}`: `max_old_generation_mb` must be at least 1"),
+            if mb == 0 || mb > MAX_HEAP_MB {
+                let msg = format!(
+                    "worker `{name}`: `max_old_generation_mb` must be from 1 to {MAX_HEAP_MB} (MiB), not {mb}"
                 );
+                ck.at(w, msg);
             }
         }
         threads.push(thread_plan(
@@ -436,17 +429,17 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         MainSource::Script(p) => p.parent().unwrap_or(Path::new(".")).to_path_buf(),
         MainSource::Generated(_) => dir.clone(),
     };
-    let max_steps = match spec.max_steps {
-        Some(0) => {
-            ck.whole("`max_steps` must be at least 1".into());
+    let max_steps = match &spec.max_steps {
+        Some(n) if n.value == 0 => {
+            ck.at(n, "`max_steps` must be at least 1".into());
             1
         }
-        Some(n) => n,
+        Some(n) => n.value,
         None => 20_000,
     };
     let limits = LimitsPlan {
-        unit: positive_ms(ck, "max_unit_ms", spec.max_unit_ms),
-        run: positive_ms(ck, "max_run_ms", spec.max_run_ms),
+        unit: positive_ms(ck, "max_unit_ms", spec.max_unit_ms.as_ref()),
+        run: positive_ms(ck, "max_run_ms", spec.max_run_ms.as_ref()),
     };
     let mut plan = Plan {
         name: spec.name.value.clone(),
@@ -457,19 +450,26 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         threads,
         shared,
         channels: spec.channels.keys().cloned().collect(),
-        explore: explore_plan(ck, spec.explore.as_ref()),
+        explore: explore_plan(
+            ck,
+            spec.explore.as_ref(),
+            main_script.is_none().then(|| known_threads.clone()),
+        ),
         expect: expect_plan(ck, &spec),
         max_steps,
         main_is_supervisor,
-        max_time: spec.max_time,
+        max_time: spec.max_time.as_ref().map(|t| t.value),
         faults: fault_rules(ck, &spec),
         limits,
-        max_heap_mb: match spec.max_heap_mb {
-            Some(0) => {
-                ck.whole("`max_heap_mb` must be at least 1".into());
+        max_heap_mb: match &spec.max_heap_mb {
+            Some(mb) if mb.value == 0 || mb.value > MAX_HEAP_MB => {
+                ck.at(
+                    mb,
+                    format!("`max_heap_mb` must be from 1 to {MAX_HEAP_MB} (MiB)"),
+                );
                 1
             }
-            Some(mb) => mb,
+            Some(mb) => mb.value,
             None => 512,
         },
     };
@@ -489,15 +489,13 @@ fn plan_view(plan: &Plan) -> codegen::Program<'_> {
     }
 }
 
-fn positive_ms(ck: &mut Checker<'_>, key: &str, value: Option<u64>) -> Option<Duration> {
-    match value {
-        Some(0) => {
-            ck.whole(format!("`{key}` must be at least 1 (milliseconds)"));
-            None
-        }
-        Some(ms) => Some(Duration::from_millis(ms)),
-        None => None,
+fn positive_ms(ck: &mut Checker<'_>, key: &str, value: Option<&At<u64>>) -> Option<Duration> {
+    let ms = value?;
+    if ms.value == 0 {
+        ck.at(ms, format!("`{key}` must be at least 1 (milliseconds)"));
+        return None;
     }
+    Some(Duration::from_millis(ms.value))
 }
 
 /// The folders scripts may be read from: the spec's own, and those `allow_read` names.
@@ -536,6 +534,16 @@ fn script_path(
     whose: &str,
 ) -> PathBuf {
     let given = dir.join(&script.value);
+    let lexical = lexical_normal(&given);
+    if !allowed.iter().any(|a| lexical.starts_with(a)) {
+        let msg = format!(
+            "{whose} script `{}` is outside the spec's folder ({}): add its folder to `allow_read:` to let the spec read it",
+            script.value,
+            dir.display()
+        );
+        ck.at(script, msg);
+        return given;
+    }
     let Ok(path) = std::fs::canonicalize(&given) else {
         let msg = format!(
             "{whose} script `{}` not found (looked at {})",
@@ -561,6 +569,21 @@ fn script_path(
         ck.at(script, msg);
     }
     path
+}
+
+/// `path` with `.` and `..` resolved as text (no file system: the file may not exist).
+fn lexical_normal(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// What [`thread_plan`] needs to know about one thread.

@@ -269,13 +269,15 @@ pub(crate) fn spawn_child<'s>(
     } else {
         8 << 20
     };
+    // The record exists before the thread does: a worker that ends at once must find it.
+    host.shared.register(id, control);
     let spawned = platform::spawn(format!("heddle-worker-{}", id.0), stack, move || {
         let shared2 = shared.clone();
         let kept = run_isolate(&shared2, init);
         shared.finished(id, kept);
     });
     match spawned {
-        Ok(handle) => host.shared.register(id, control, handle),
+        Ok(handle) => host.shared.set_thread(id, handle),
         Err(e) => {
             host::throw(
                 scope,
