@@ -60,6 +60,14 @@ pub use wake::{DrainBudget, Wake, WakeReason};
 #[cfg(not(loom))]
 pub use worker::WorkerId;
 
+/// Structured clone's receiving side under arbitrary input, for the fuzzer
+/// (`fuzz/fuzz_targets/clone.rs`).
+#[cfg(not(loom))]
+#[doc(hidden)]
+pub mod fuzz {
+    pub use crate::engine::fuzz::{CloneFuzzer, FuzzMessage, FuzzOutcome, FuzzTransfer};
+}
+
 /// Syntax checks of JavaScript snippets (V8 compiles them without running them).
 #[cfg(not(loom))]
 pub mod syntax {

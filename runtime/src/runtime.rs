@@ -372,6 +372,11 @@ impl Runtime {
         }
     }
 
+    /// The state every thread of this runtime shares.
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
     /// The exit code of worker `id`, once it ended.
     pub fn exit_code(&self, id: WorkerId) -> Option<i32> {
         lock(&self.shared.workers)

@@ -12,6 +12,7 @@
 //! `bootstrap.js` is the Node-compatible surface inside each isolate.
 
 pub(crate) mod clone;
+pub(crate) mod fuzz;
 pub(crate) mod guest;
 pub(crate) mod host;
 pub(crate) mod ops;

@@ -533,7 +533,7 @@ fn log_exception(
         .log(host.worker, LogStream::Stderr, &format!("{what}: {text}"));
 }
 
-fn bootstrap(
+pub(crate) fn bootstrap(
     isolate: &mut v8::Isolate,
     context: &v8::Global<v8::Context>,
     host: &HostRef,
