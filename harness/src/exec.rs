@@ -28,6 +28,8 @@ pub struct RunSetup<'a> {
     pub exprs: &'a [String],
     /// The watchdog's limits.
     pub limits: WatchdogLimits,
+    /// Whether time is a choice (see [`ControllerConfig::time_choices`]).
+    pub time_choices: bool,
 }
 
 /// Everything one run produced.
@@ -71,6 +73,7 @@ pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
         seed,
         exprs,
         limits,
+        time_choices,
     } = setup;
     let mut faults = Faults::new();
     for rule in &plan.faults {
@@ -82,6 +85,7 @@ pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
         seed,
         max_time: plan.max_time,
         main_is_supervisor: plan.main_is_supervisor,
+        time_choices,
         faults,
         steps: Arc::new(plan.step_kinds()),
         limits,

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use crate::check::{self, Finding};
 use crate::exec::{self, RunResult, RunSetup};
 use crate::plan::{ExplorePlan, LimitsPlan, Plan};
-use crate::sched::dfs::{branches, DfsScheduler};
+use crate::sched::dfs::{branches, Bounds, DfsScheduler};
 use crate::sched::fixed::{parse_schedule, FixedScheduler};
 use crate::sched::pct::{PctConfig, PctScheduler};
 use crate::sched::random::RandomScheduler;
@@ -136,20 +136,11 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
     };
     let exprs = check::expressions(plan);
     let limits = options.limits_for(plan);
-    let seed = explore.seed;
-    fn setup(
-        strategy: Box<dyn Strategy>,
-        seed: u64,
-        exprs: &[String],
-        limits: WatchdogLimits,
-    ) -> RunSetup<'_> {
-        RunSetup {
-            strategy,
-            seed,
-            exprs,
-            limits,
-        }
-    }
+    let common = Common {
+        seed: explore.seed,
+        limits,
+        time_choices: explore.time_choices != Some(0),
+    };
     let tick = |planned: Option<u64>| {
         let n = collector.done.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(p) = options.progress {
@@ -157,7 +148,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
         }
     };
     let single = |strategy: Box<dyn Strategy>| {
-        let run = exec::run(plan, setup(strategy, seed, &exprs, limits));
+        let run = exec::run(plan, common.setup(strategy, &exprs));
         collector.add(&run);
         tick(Some(1));
         let mut r = collector.report.lock().unwrap_or_else(|e| e.into_inner());
@@ -209,7 +200,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                 let decisions = if explore.strategy == Kind::Pct {
                     exec::run(
                         plan,
-                        setup(Box::new(FixedScheduler::new(Vec::new())), seed, &[], limits),
+                        common.setup(Box::new(FixedScheduler::new(Vec::new())), &[]),
                     )
                     .decisions
                     .len()
@@ -233,7 +224,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                                     decisions,
                                 })),
                             };
-                            let run = exec::run(plan, setup(strategy, seed, &exprs, limits));
+                            let run = exec::run(plan, common.setup(strategy, &exprs));
                             collector.add(&run);
                             tick(Some(explore.runs));
                         });
@@ -271,6 +262,27 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
         .unwrap_or_else(|e| e.into_inner());
     report.elapsed = start.elapsed();
     report
+}
+
+/// What every run of an exploration shares.
+#[derive(Clone, Copy)]
+struct Common {
+    seed: u64,
+    limits: WatchdogLimits,
+    time_choices: bool,
+}
+
+impl Common {
+    /// A run's setup with `strategy`, evaluating `exprs`.
+    fn setup<'a>(&self, strategy: Box<dyn Strategy>, exprs: &'a [String]) -> RunSetup<'a> {
+        RunSetup {
+            strategy,
+            seed: self.seed,
+            exprs,
+            limits: self.limits,
+            time_choices: self.time_choices,
+        }
+    }
 }
 
 /// What an exhaustive exploration runs with.
@@ -336,9 +348,17 @@ fn exhaustive(
                         seed: explore.seed,
                         exprs,
                         limits,
+                        time_choices: explore.time_choices != Some(0),
                     },
                 );
-                let more = branches(&run.decisions, from, explore.preemptions);
+                let more = branches(
+                    &run.decisions,
+                    from,
+                    Bounds {
+                        preemptions: explore.preemptions,
+                        time_choices: explore.time_choices,
+                    },
+                );
                 collector.add(&run);
                 tick(None);
                 let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());

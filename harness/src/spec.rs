@@ -275,6 +275,11 @@ pub struct ExploreWith {
     /// `exhaustive`: give up after this many schedules (default 100000).
     #[serde(default)]
     pub max_runs: Option<u64>,
+    /// How many times a run may move the virtual clock ahead of threads that could run,
+    /// firing a timer (or timing out a wait) between other threads' units, as real time
+    /// allows. Default: no bound; `0` moves the clock only when nothing else can run.
+    #[serde(default)]
+    pub time_choices: Option<u32>,
     /// `exhaustive`: accept an exploration that `max_runs` (or a budget) cut short, whose
     /// outcome sets are then only checked to be subsets. Without it, a cut-short
     /// exploration fails every `outcomes` and `ends: required` expectation.

@@ -59,6 +59,9 @@ pub struct ExplorePlan {
     pub max_runs: u64,
     /// `exhaustive`: a cut-short exploration is accepted (subset checks).
     pub accept_partial: bool,
+    /// How many clock jumps ahead of runnable threads a run may take (`None`: no bound;
+    /// `Some(0)`: time moves only when nothing else can run).
+    pub time_choices: Option<u32>,
 }
 
 impl Default for ExplorePlan {
@@ -72,6 +75,7 @@ impl Default for ExplorePlan {
             preemptions: None,
             max_runs: 100_000,
             accept_partial: false,
+            time_choices: None,
         }
     }
 }

@@ -82,6 +82,7 @@ pub(super) fn explore_plan(
                 plan.max_runs = max;
             }
             plan.accept_partial = w.accept_partial.unwrap_or(false);
+            plan.time_choices = w.time_choices;
             if let Some(schedule) = &w.schedule {
                 match crate::sched::fixed::parse_schedule(schedule) {
                     Err(e) => {

@@ -56,16 +56,28 @@ impl Strategy for DfsScheduler {
     }
 }
 
+/// The bounds an exhaustive exploration keeps to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bounds {
+    /// At most this many preemptions per run.
+    pub preemptions: Option<u32>,
+    /// At most this many clock jumps ahead of runnable threads per run.
+    pub time_choices: Option<u32>,
+}
+
 /// The prefixes of the runs that branch off a run with `decisions`, past `from` (the length
-/// of the run's own prefix), keeping within `preemptions` preemptions if bounded.
-pub fn branches(decisions: &[Decision], from: usize, preemptions: Option<u32>) -> Vec<Vec<Step>> {
+/// of the run's own prefix), keeping within `bounds`.
+pub fn branches(decisions: &[Decision], from: usize, bounds: Bounds) -> Vec<Vec<Step>> {
     let mut out = Vec::new();
-    let mut used = 0u32;
+    let (mut preempted, mut jumped) = (0u32, 0u32);
     for (d, decision) in decisions.iter().enumerate() {
         if d >= from {
             for alt in 1..decision.candidates.len() {
-                let preempts = decision.running_first && alt != 0;
-                if preemptions.is_some_and(|b| used + u32::from(preempts) > b) {
+                let preempts = u32::from(decision.running_first && alt != 0);
+                let jumps = u32::from(alt >= decision.first_timed);
+                if bounds.preemptions.is_some_and(|b| preempted + preempts > b)
+                    || bounds.time_choices.is_some_and(|b| jumped + jumps > b)
+                {
                     continue;
                 }
                 let mut prefix: Vec<Step> = decisions[..d]
@@ -82,7 +94,8 @@ pub fn branches(decisions: &[Decision], from: usize, preemptions: Option<u32>) -
                 out.push(prefix);
             }
         }
-        used += u32::from(decision.is_preemption());
+        preempted += u32::from(decision.is_preemption());
+        jumped += u32::from(decision.is_time_jump());
     }
     out
 }

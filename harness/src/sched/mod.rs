@@ -39,12 +39,20 @@ pub struct Decision {
     pub chosen: usize,
     /// Whether the thread that yielded could have gone on (choosing another preempts it).
     pub running_first: bool,
+    /// Candidates from this index on are *timed*: choosing one moves the clock to its next
+    /// timer or wait timeout (`candidates.len()` if there are none).
+    pub first_timed: usize,
 }
 
 impl Decision {
     /// Whether the choice preempted a thread that could have continued.
     pub fn is_preemption(&self) -> bool {
         self.running_first && self.chosen != 0
+    }
+
+    /// Whether the choice moved the clock ahead of threads that could run now.
+    pub fn is_time_jump(&self) -> bool {
+        self.chosen >= self.first_timed
     }
 }
 

@@ -43,6 +43,9 @@ pub struct ControllerConfig {
     pub max_time: Option<u64>,
     /// Main runs no user code (a generated main without steps): see `State::supervisor`.
     pub main_is_supervisor: bool,
+    /// Whether a thread whose timer is not due yet is a candidate beside runnable ones
+    /// (time as a choice); without it, the clock moves only when nothing else can run.
+    pub time_choices: bool,
     /// Fault rules for posts, in order (earlier rules win).
     pub faults: Faults,
     /// The kinds of each thread's declarative steps, for the trace.
@@ -126,6 +129,8 @@ struct State {
     /// nothing else can run (a sound reduction, see docs/ARCHITECTURE.md).
     supervisor: Option<WorkerId>,
     max_time: Option<u64>,
+    /// See [`ControllerConfig::time_choices`].
+    time_choices: bool,
     faults: Faults,
     steps_kinds: Arc<StepKinds>,
     obs: Observer,
@@ -195,6 +200,7 @@ impl Controller {
                 notified: BTreeSet::new(),
                 supervisor: config.main_is_supervisor.then_some(WorkerId(0)),
                 max_time: config.max_time,
+                time_choices: config.time_choices,
                 faults: config.faults,
                 steps_kinds: config.steps,
                 obs: Observer::new(),
@@ -285,6 +291,31 @@ impl Controller {
         self.turn.notify_all();
     }
 
+    /// Threads that could run once the clock moves to their next timer or wait timeout
+    /// (not due yet, within `max_time`), with that time: soonest first, then by id.
+    fn timed(st: &State) -> Vec<(u64, WorkerId)> {
+        let mut out: Vec<(u64, WorkerId)> = st
+            .threads
+            .iter()
+            .filter(|(id, _)| Some(**id) != st.supervisor)
+            .filter_map(|(id, t)| {
+                let until = match &t.state {
+                    TState::Parked { wake, until } if wake.is_empty() => *until,
+                    TState::Waiting {
+                        until,
+                        woken: false,
+                        ..
+                    } if !t.interrupted => *until,
+                    _ => None,
+                }?;
+                (until > st.clock && st.max_time.is_none_or(|max| until <= max))
+                    .then_some((until, *id))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     /// The thread that must run next when nothing is runnable, after moving the clock to
     /// the next pending timer or timeout; `None` when the run is over (the end is set).
     fn advance_or_end(&self, st: &mut State) -> bool {
@@ -363,6 +394,17 @@ impl Controller {
             }
         }
         let running_first = canonical(&mut cands, st.yielded);
+        // Time is a choice too: a thread whose next timer (or wait timeout) is not due yet
+        // may still be the next to run, the clock jumping to it, while others could run
+        // (in Node, real time passes during every unit). These *timed* candidates come
+        // after the runnable ones, soonest first, so that the default choice is unchanged.
+        let timed = if st.time_choices {
+            Self::timed(st)
+        } else {
+            Vec::new()
+        };
+        let first_timed = cands.len();
+        cands.extend(timed.iter().map(|(_, id)| *id));
         let chosen = if cands.len() == 1 {
             0
         } else {
@@ -386,7 +428,14 @@ impl Controller {
                 candidates: cands.clone(),
                 chosen,
                 running_first,
+                first_timed,
             });
+        }
+        if chosen >= first_timed {
+            // The clock jumps to the chosen thread's timer (monotone: it is in the future).
+            let (until, _) = timed[chosen - first_timed];
+            st.clock = until;
+            st.obs.record("clock", 0, EventKind::Time(until));
         }
         st.steps += 1;
         if st.steps > st.max_steps {
