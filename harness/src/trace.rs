@@ -69,6 +69,8 @@ pub enum EventKind {
     },
     /// A timer fired.
     Timer(u64),
+    /// An `Atomics.waitAsync` settled (its promise's callbacks run).
+    Settle(u64),
     /// An `Atomics` operation.
     Atomics(String),
     /// `port.close()`.
@@ -170,6 +172,7 @@ impl fmt::Display for Event {
                 "undelivered msg#{msg} on port#{port} (still queued when the thread ended)"
             ),
             EventKind::Timer(id) => write!(f, "timer #{id}"),
+            EventKind::Settle(id) => write!(f, "settle waitAsync #{id}"),
             EventKind::Atomics(op) => write!(f, "atomics {op}"),
             EventKind::Close(port) => write!(f, "close port#{port}"),
             EventKind::Terminate(who) => write!(f, "terminate {who}"),

@@ -22,6 +22,14 @@ pub enum WakeReason {
     Port(PortId),
     /// Another thread asked the loop to stop (`worker.terminate()`).
     Interrupt,
+    /// An `Atomics.waitAsync` of this loop's thread settled: notified (`woken`) or timed
+    /// out. Queued by a gate that serves atomics.
+    WaitSettled {
+        /// The wait, as the gate numbered it.
+        id: u64,
+        /// Notified (`"ok"`), or timed out (`"timed-out"`).
+        woken: bool,
+    },
 }
 
 /// How long [`Wake::wait`] looks for a reason before parking: 6 rounds of busy spinning

@@ -46,6 +46,8 @@ pub enum Point {
     },
     /// Before a timer's callback.
     Timer(TimerId),
+    /// Before settling an `Atomics.waitAsync` promise (its `then` callbacks run next).
+    Settle(u64),
     /// Before an `Atomics` operation, named.
     Atomics(&'static str),
     /// `heddle.yield()` from JavaScript, with the label user code gave it, if any (shown in
@@ -170,7 +172,22 @@ pub trait Gate: Send + Sync {
         true
     }
 
-    /// `Atomics.notify` on `key` for at most `count` waiters; returns how many it woke.
+    /// `Atomics.waitAsync` on `key` (the value was checked equal): registers an asynchronous
+    /// waiter that a notify (or `timeout_ms` of clock time) settles by queueing
+    /// [`WakeReason::WaitSettled`] on `wake`. Returns the wait's id, or `None` if this gate
+    /// leaves `waitAsync` to the engine.
+    fn atomics_wait_async(
+        &self,
+        _who: WorkerId,
+        _key: WaitKey,
+        _timeout_ms: Option<f64>,
+        _wake: &Arc<Wake>,
+    ) -> Option<u64> {
+        None
+    }
+
+    /// `Atomics.notify` on `key` for at most `count` waiters (synchronous and asynchronous,
+    /// oldest first); returns how many it woke.
     fn atomics_notify(&self, _who: WorkerId, _key: WaitKey, _count: u32) -> u32 {
         0
     }
@@ -270,6 +287,10 @@ pub trait Guest {
     /// Runs the close callbacks requested since the last turn (handles that were closed
     /// by moving their port away emit `'close'` here, as libuv's close phase does).
     fn close_phase(&mut self) -> Flow;
+    /// Settles the `Atomics.waitAsync` numbered `id`: `"ok"` if `woken`, else `"timed-out"`.
+    fn settle_wait(&mut self, _id: u64, _woken: bool) -> Flow {
+        Flow::Continue
+    }
 }
 
 /// Cross-thread control of a worker: termination.
@@ -606,6 +627,14 @@ impl EventLoop {
             WakeReason::Port(port) => self.drain(port, guest),
             WakeReason::Interrupt => {
                 if self.must_stop() {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            }
+            WakeReason::WaitSettled { id, woken } => {
+                self.gate.point(self.id(), &Point::Settle(id));
+                if guest.settle_wait(id, woken) == Flow::Stop || self.must_stop() {
                     Flow::Stop
                 } else {
                     Flow::Continue

@@ -640,6 +640,7 @@
     enumerable: false,
   });
 
+  const asyncWaits = new Map(); // waitAsync id -> resolve, under a controlling scheduler
   // Under a controlling scheduler: every Atomics operation is a scheduling point, wait and
   // notify are served by the scheduler's wait table, time is virtual, Math.random seeded.
   if (info.controlled) {
@@ -666,6 +667,26 @@
       },
       writable: true, configurable: true,
     });
+    // waitAsync: the scheduler's wait table holds the waiter, so that the wrapped notify
+    // wakes it (V8's own table would never hear of it) and the settling is a task of this
+    // thread's loop, taken at a scheduling point. As in Node, a pending waitAsync does not
+    // keep the loop alive.
+    const waitAsync = A.waitAsync;
+    if (typeof waitAsync === 'function') {
+      Object.defineProperty(A, 'waitAsync', {
+        value: function waitAsync_(ta, index, value, timeout) {
+          if (!waitable(ta)) return waitAsync.call(A, ta, index, value, timeout);
+          ops.atomicsPoint('waitAsync');
+          if (load.call(A, ta, index) !== value) return { async: false, value: 'not-equal' };
+          const t = timeout === undefined ? Infinity : Number(timeout);
+          if (t <= 0) return { async: false, value: 'timed-out' };
+          const id = ops.atomicsWaitAsync(ta, index, Number.isNaN(t) ? Infinity : t);
+          if (id === undefined) return waitAsync.call(A, ta, index, value, timeout);
+          return { async: true, value: new Promise((resolve) => asyncWaits.set(id, resolve)) };
+        },
+        writable: true, configurable: true,
+      });
+    }
     Object.defineProperty(A, 'notify', {
       value: function notify_(ta, index, count) {
         if (!waitable(ta)) return notify.call(A, ta, index, count);
@@ -699,6 +720,11 @@
   }
 
   // ---------------------------------------------------------------- hooks for Rust
+  function settleWait(id, woken) {
+    const resolve = asyncWaits.get(id);
+    asyncWaits.delete(id);
+    if (resolve) resolve(woken ? 'ok' : 'timed-out');
+  }
   function dispatch(id, value) {
     const target = ports.get(id);
     if (target) target.emit('message', value);
@@ -722,7 +748,7 @@
   }
   function portOf(obj) { return obj instanceof MessagePort ? obj[kId] : undefined; }
   return {
-    dispatch, dispatchClose, control, fire, makePort, makeError, require, setWorkerData,
+    dispatch, dispatchClose, control, fire, makePort, makeError, require, setWorkerData, settleWait,
     emitMessageError, outOfMemory, runCloses, errorForParent,
     exitCode: () => exitCode, portOf, workerThreads, format,
   };

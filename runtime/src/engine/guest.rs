@@ -172,6 +172,14 @@ impl Guest for V8Guest<'_> {
             call_hook(scope, host, |h| &h.fire, &[id]);
         })
     }
+
+    fn settle_wait(&mut self, id: u64, woken: bool) -> Flow {
+        self.task(|scope, host| {
+            let id = v8::Number::new(scope, id as f64).into();
+            let woken = v8::Boolean::new(scope, woken).into();
+            call_hook(scope, host, |h| &h.settle_wait, &[id, woken]);
+        })
+    }
 }
 
 /// A lifecycle message from a child: decode it and tell the bootstrap's `control`.

@@ -23,6 +23,7 @@ pub(crate) struct Hooks {
     pub emit_message_error: v8::Global<v8::Function>,
     pub run_closes: v8::Global<v8::Function>,
     pub error_for_parent: v8::Global<v8::Function>,
+    pub settle_wait: v8::Global<v8::Function>,
 }
 
 /// A child worker, as its parent sees it.

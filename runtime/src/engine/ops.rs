@@ -107,6 +107,7 @@ pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8:
     op!("atomicsPoint", atomics_point);
     op!("atomicsWait", atomics_wait);
     op!("atomicsNotify", atomics_notify);
+    op!("atomicsWaitAsync", atomics_wait_async);
     ops
 }
 
@@ -405,6 +406,7 @@ fn atomics_point<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<
         "sub" => "sub",
         "xor" => "xor",
         "wait" => "wait",
+        "waitAsync" => "waitAsync",
         "notify" => "notify",
         _ => "other",
     };
@@ -457,6 +459,28 @@ fn atomics_wait<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Re
     }
     let text = if woken { "ok" } else { "timed-out" };
     rv.set(str(scope, text).into());
+}
+
+/// `Atomics.waitAsync(ta, i, v, timeout)` after the JS side checked `ta[i] === v`: the id of
+/// the asynchronous wait the gate registered (it settles through `settleWait`), or
+/// `undefined` if the gate leaves it to V8.
+fn atomics_wait_async<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
+    let Some(key) = wait_key(scope, &args) else {
+        return;
+    };
+    let timeout = num(scope, &args, 2);
+    let timeout = (timeout.is_finite()).then_some(timeout.max(0.0));
+    let wake = host.state.borrow().wake().clone();
+    if let Some(id) = host
+        .shared
+        .gate
+        .atomics_wait_async(host.worker, key, timeout, &wake)
+    {
+        rv.set(v8::Number::new(scope, id as f64).into());
+    }
 }
 
 /// `Atomics.notify(ta, i, count)`: returns how many waiters it woke.

@@ -638,6 +638,7 @@ pub(crate) fn bootstrap(
             emit_message_error: get_fn(tc, hooks, "emitMessageError")?,
             run_closes: get_fn(tc, hooks, "runCloses")?,
             error_for_parent: get_fn(tc, hooks, "errorForParent")?,
+            settle_wait: get_fn(tc, hooks, "settleWait")?,
         })
     })() else {
         return false;

@@ -8,7 +8,7 @@ use heddle_runtime::hook::{PostHook, PostVerdict};
 use heddle_runtime::worker::{Gate, Point, UncaughtError, WaitKey, WorkerControl};
 use heddle_runtime::{Dispatch, Message, PortId, Wake, WakeReason, WorkerId};
 
-use super::{yields, Controller, TState, Thread};
+use super::{yields, AsyncWaiter, Controller, TState, Thread};
 use crate::faults::Verdict;
 use crate::sched::End;
 use crate::trace::EventKind;
@@ -172,9 +172,44 @@ impl Gate for Controller {
         st.notified.remove(&who)
     }
 
-    fn atomics_notify(&self, _who: WorkerId, key: WaitKey, count: u32) -> u32 {
+    fn atomics_wait_async(
+        &self,
+        who: WorkerId,
+        key: WaitKey,
+        timeout_ms: Option<f64>,
+        wake: &Arc<Wake>,
+    ) -> Option<u64> {
         let mut st = self.lock();
-        let mut waiters: Vec<(u64, WorkerId)> = st
+        if st.end.is_some() {
+            return None;
+        }
+        st.wait_seq += 1;
+        let seq = st.wait_seq;
+        let until = timeout_ms.and_then(|t| {
+            let t = t.max(0.0).ceil();
+            (t < u64::MAX as f64).then(|| st.clock.saturating_add(t as u64))
+        });
+        st.async_waits.insert(
+            seq,
+            AsyncWaiter {
+                who,
+                key,
+                seq,
+                until,
+                wake: wake.clone(),
+            },
+        );
+        Some(seq)
+    }
+
+    fn atomics_notify(&self, _who: WorkerId, key: WaitKey, count: u32) -> u32 {
+        enum Waiter {
+            Sync(WorkerId),
+            Async(u64),
+        }
+        let mut st = self.lock();
+        // Synchronous and asynchronous waiters on `key`, oldest first (one FIFO, as V8's).
+        let mut waiters: Vec<(u64, Waiter)> = st
             .threads
             .iter()
             .filter_map(|(id, t)| match &t.state {
@@ -183,19 +218,35 @@ impl Gate for Controller {
                     seq,
                     woken: false,
                     ..
-                } if *k == key => Some((*seq, *id)),
+                } if *k == key => Some((*seq, Waiter::Sync(*id))),
                 _ => None,
             })
+            .chain(
+                st.async_waits
+                    .values()
+                    .filter(|w| w.key == key)
+                    .map(|w| (w.seq, Waiter::Async(w.seq))),
+            )
             .collect();
-        waiters.sort();
+        waiters.sort_by_key(|(seq, _)| *seq);
         let mut woken = 0;
-        for (_, id) in waiters.into_iter().take(count as usize) {
-            if let Some(TState::Waiting { woken: w, .. }) =
-                st.threads.get_mut(&id).map(|t| &mut t.state)
-            {
-                *w = true;
-                st.notified.insert(id);
-                woken += 1;
+        for (_, waiter) in waiters.into_iter().take(count as usize) {
+            match waiter {
+                Waiter::Sync(id) => {
+                    if let Some(TState::Waiting { woken: w, .. }) =
+                        st.threads.get_mut(&id).map(|t| &mut t.state)
+                    {
+                        *w = true;
+                        st.notified.insert(id);
+                        woken += 1;
+                    }
+                }
+                Waiter::Async(id) => {
+                    if let Some(w) = st.async_waits.remove(&id) {
+                        w.wake.notify(WakeReason::WaitSettled { id, woken: true });
+                        woken += 1;
+                    }
+                }
             }
         }
         woken

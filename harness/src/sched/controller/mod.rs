@@ -18,7 +18,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use heddle_runtime::worker::{Delivery, Point, UncaughtError, WaitKey, WorkerControl};
-use heddle_runtime::{Ledger, LogLine, LogStream, Wake, WorkerId};
+use heddle_runtime::{Ledger, LogLine, LogStream, Wake, WakeReason, WorkerId};
 
 mod gate;
 
@@ -144,6 +144,20 @@ struct State {
     unfinished: BTreeMap<String, &'static str>,
     /// The uncaught error that ended each thread that had one.
     errors: BTreeMap<String, UncaughtError>,
+    /// Pending `Atomics.waitAsync` waiters, by id. Invariant: each is settled (removed,
+    /// and `WaitSettled` queued on its wake) exactly once, by a notify or when the clock
+    /// reaches `until`.
+    async_waits: BTreeMap<u64, AsyncWaiter>,
+}
+
+/// One pending `Atomics.waitAsync`.
+pub(super) struct AsyncWaiter {
+    pub(super) who: WorkerId,
+    pub(super) key: WaitKey,
+    /// Its place in the wait table's FIFO (shared with synchronous waits).
+    pub(super) seq: u64,
+    pub(super) until: Option<u64>,
+    pub(super) wake: Arc<Wake>,
 }
 
 /// The controlling gate of one run.
@@ -209,6 +223,7 @@ impl Controller {
                 limits: config.limits,
                 unfinished: BTreeMap::new(),
                 errors: BTreeMap::new(),
+                async_waits: BTreeMap::new(),
             }),
             turn: Condvar::new(),
             seed: config.seed,
@@ -291,6 +306,25 @@ impl Controller {
         self.turn.notify_all();
     }
 
+    /// Moves the clock to `t` (later than now) and settles the asynchronous waits whose
+    /// time came.
+    fn set_clock(st: &mut State, t: u64) {
+        debug_assert!(t >= st.clock, "the virtual clock never goes back");
+        st.clock = t;
+        st.obs.record("clock", 0, EventKind::Time(t));
+        let due: Vec<u64> = st
+            .async_waits
+            .iter()
+            .filter(|(_, w)| w.until.is_some_and(|u| u <= t))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in due {
+            if let Some(w) = st.async_waits.remove(&id) {
+                w.wake.notify(WakeReason::WaitSettled { id, woken: false });
+            }
+        }
+    }
+
     /// Threads that could run once the clock moves to their next timer or wait timeout
     /// (not due yet, within `max_time`), with that time: soonest first, then by id.
     fn timed(st: &State) -> Vec<(u64, WorkerId)> {
@@ -300,7 +334,15 @@ impl Controller {
             .filter(|(id, _)| Some(**id) != st.supervisor)
             .filter_map(|(id, t)| {
                 let until = match &t.state {
-                    TState::Parked { wake, until } if wake.is_empty() => *until,
+                    TState::Parked { wake, until } if wake.is_empty() => {
+                        // Its next timer, or the deadline of one of its asynchronous waits.
+                        let asynchronous = st
+                            .async_waits
+                            .values()
+                            .filter(|w| w.who == *id)
+                            .filter_map(|w| w.until);
+                        until.iter().copied().chain(asynchronous).min()
+                    }
                     TState::Waiting {
                         until,
                         woken: false,
@@ -328,13 +370,18 @@ impl Controller {
             })
             .filter(|u| *u > st.clock)
             .min();
-        if let Some(t) = next_time {
+        let next_time = next_time.into_iter().chain(
+            st.async_waits
+                .values()
+                .filter_map(|w| w.until)
+                .filter(|u| *u > st.clock),
+        );
+        if let Some(t) = next_time.min() {
             if let Some(max) = st.max_time.filter(|max| t > *max) {
                 self.give_up(st, End::TimeLimit(max));
                 return false;
             }
-            st.clock = t;
-            st.obs.record("clock", 0, EventKind::Time(t));
+            Self::set_clock(st, t);
             return true;
         }
         let stalled: Vec<Stalled<'_>> = st
@@ -434,8 +481,7 @@ impl Controller {
         if chosen >= first_timed {
             // The clock jumps to the chosen thread's timer (monotone: it is in the future).
             let (until, _) = timed[chosen - first_timed];
-            st.clock = until;
-            st.obs.record("clock", 0, EventKind::Time(until));
+            Self::set_clock(st, until);
         }
         st.steps += 1;
         if st.steps > st.max_steps {
@@ -477,6 +523,7 @@ impl Controller {
                 }
             }
             Point::Timer(t) => EventKind::Timer(t.0),
+            Point::Settle(id) => EventKind::Settle(*id),
             Point::Atomics(op) => EventKind::Atomics((*op).to_string()),
             Point::Step(index) => {
                 let name = &st.threads[&who].name;
