@@ -43,6 +43,9 @@ pub enum Point {
         port: PortId,
         /// What is delivered.
         what: Delivery,
+        /// Whether the delivery runs code of the program's own (a listener it added), not
+        /// only the runtime's bookkeeping of the thread's handles.
+        user_code: bool,
     },
     /// Before a timer's callback.
     Timer(TimerId),
@@ -287,6 +290,11 @@ pub trait Guest {
     /// Runs the close callbacks requested since the last turn (handles that were closed
     /// by moving their port away emit `'close'` here, as libuv's close phase does).
     fn close_phase(&mut self) -> Flow;
+    /// Whether delivering `entry` on `port` would run the program's own code (a
+    /// `'message'`, `'close'`, `'exit'`… listener it added) rather than only the runtime's.
+    fn runs_user_code(&mut self, _port: PortId, _entry: &Entry) -> bool {
+        true
+    }
     /// Settles the `Atomics.waitAsync` numbered `id`: `"ok"` if `woken`, else `"timed-out"`.
     fn settle_wait(&mut self, _id: u64, _woken: bool) -> Flow {
         Flow::Continue
@@ -663,8 +671,16 @@ impl EventLoop {
                 }
                 st.ports.remove(&port);
                 drop(st);
+                let user_code = guest.runs_user_code(port, &Entry::Close);
                 let what = Delivery::Close;
-                self.gate.point(who, &Point::Deliver { port, what });
+                self.gate.point(
+                    who,
+                    &Point::Deliver {
+                        port,
+                        what,
+                        user_code,
+                    },
+                );
                 return guest.deliver(port, Entry::Close);
             }
             drain
@@ -685,7 +701,15 @@ impl EventLoop {
             if what == Delivery::Close {
                 self.state.borrow_mut().ports.remove(&port);
             }
-            self.gate.point(who, &Point::Deliver { port, what });
+            let user_code = guest.runs_user_code(port, &entry);
+            self.gate.point(
+                who,
+                &Point::Deliver {
+                    port,
+                    what,
+                    user_code,
+                },
+            );
             if guest.deliver(port, entry) == Flow::Stop || self.must_stop() {
                 return Flow::Stop;
             }

@@ -42,6 +42,7 @@ fn js_number(n: f64) -> String {
 /// Helpers every generated thread has. `__h` (the step points) is taken first, before any
 /// user code runs, so user code cannot reach it.
 const PRELUDE: &str = r#"const __h = globalThis.heddle ? heddle.takeStepPoints() : { step() {}, end() {} };
+const __internal = globalThis.heddle ? heddle.internal : (f) => f;
 globalThis.__heddle = { errors: {}, exits: {}, inbox: new Map() };
 globalThis.require = require;
 function __merge(parts) { const out = {}; for (const p of parts) for (const [k, v] of Object.entries(p)) out[k] = Object.assign(out[k] || {}, v); return out; }
@@ -49,12 +50,12 @@ function __ports(bundle) { const out = []; for (const k of Object.keys(bundle ||
 function __watch(w, name) {
   const inbox = []; const waiting = [];
   __heddle.inbox.set(w, { inbox, waiting });
-  w.on('message', (m) => { const r = waiting.shift(); if (r) r(m); else inbox.push(m); });
-  w.on('error', (e) => {
+    w.on('message', __internal((m) => { const r = waiting.shift(); if (r) r(m); else inbox.push(m); }));
+  w.on('error', __internal((e) => {
     __heddle.errors[name] = { class: e && e.constructor ? e.constructor.name : typeof e, name: e && e.name, code: e && e.code, message: e && e.message !== undefined ? String(e.message) : String(e) };
-    console.error(name + ' error: ' + (e && e.name ? e.name + ': ' : '') + (e && e.message !== undefined ? e.message : String(e)));
-  });
-  w.on('exit', (c) => { __heddle.exits[name] = c; });
+        console.error(name + ' error: ' + (e && e.name ? e.name + ': ' : '') + (e && e.message !== undefined ? e.message : String(e)));
+  }));
+  w.on('exit', __internal((c) => { __heddle.exits[name] = c; }));
 }
 function __recv(from) {
   const box = __heddle.inbox.get(from);

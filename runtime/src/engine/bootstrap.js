@@ -186,7 +186,8 @@
   // ---------------------------------------------------------------- ports
   const kId = Symbol('kPortId');
   const kState = Symbol('kPortState');
-  const ports = new Map(); // port id -> MessagePort (or an internal receiver)
+    const ports = new Map(); // port id -> MessagePort (or an internal receiver)
+  const kInternal = Symbol('heddle.internal');
 
   function MessagePort() {
     throw nodeError(TypeError, 'ERR_CONSTRUCT_CALL_INVALID', 'Constructor cannot be called');
@@ -626,10 +627,17 @@
   // heddle.yield(label): a scheduling point for the harness; a no-op when free-running.
   // takeStepPoints(): the harness's generated code takes the step points once, first thing,
   // so that user code cannot reach them (it can only yield).
-  let stepPoints = Object.freeze({ step: (i) => ops.step(i), end: () => ops.stepsEnd() });
+    let stepPoints = Object.freeze({ step: (i) => ops.step(i), end: () => ops.stepsEnd() });
+  // heddle.internal(fn): marks a listener as the harness's own, not the program's (see
+  // hasUserListeners); returns fn.
+  const internal = (fn) => {
+    if (typeof fn === 'function') Object.defineProperty(fn, kInternal, { value: true });
+    return fn;
+  };
   Object.defineProperty(globalThis, 'heddle', {
     value: Object.freeze({
-      yield: (label) => ops.point(label === undefined ? undefined : String(label)),
+            yield: (label) => ops.point(label === undefined ? undefined : String(label)),
+      internal,
       takeStepPoints() {
         const taken = stepPoints;
         stepPoints = undefined;
@@ -720,6 +728,20 @@
   }
 
   // ---------------------------------------------------------------- hooks for Rust
+    // Whether delivering on port `id` runs code of the program's own: a lifecycle message
+  // (`lifecycle`: `id` is a child's control port) reaches the Worker's 'online', 'error',
+  // 'exit' and 'message' listeners; a close marker, the port's 'close' listeners.
+  // Listeners the harness marks with heddle.internal() are not the program's.
+  function hasUserListeners(id, lifecycle) {
+    const own = (emitter, names) => names.some((n) =>
+      emitter.listeners(n).some((l) => !(typeof l === 'function' && l[kInternal])));
+    if (lifecycle) {
+      const w = workers.get(id);
+      return w ? own(w, ['online', 'error', 'exit', 'message']) : false;
+    }
+    const target = ports.get(id);
+    return target && typeof target.listeners === 'function' ? own(target, ['close']) : false;
+  }
   function settleWait(id, woken) {
     const resolve = asyncWaits.get(id);
     asyncWaits.delete(id);
@@ -749,6 +771,7 @@
   function portOf(obj) { return obj instanceof MessagePort ? obj[kId] : undefined; }
   return {
     dispatch, dispatchClose, control, fire, makePort, makeError, require, setWorkerData, settleWait,
+    hasUserListeners,
     emitMessageError, outOfMemory, runCloses, errorForParent,
     exitCode: () => exitCode, portOf, workerThreads, format,
   };

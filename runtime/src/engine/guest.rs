@@ -162,6 +162,37 @@ impl Guest for V8Guest<'_> {
         })
     }
 
+    fn runs_user_code(&mut self, port: PortId, entry: &Entry) -> bool {
+        let lifecycle = match entry {
+            Entry::Message(m) if m.tag == crate::message::LIFECYCLE_TAG => true,
+            Entry::Message(_) => return true,
+            Entry::Close => false,
+        };
+        let host = self.host.clone();
+        v8::scope!(let scope, self.isolate);
+        let context = v8::Local::new(scope, &self.context);
+        let scope = &mut v8::ContextScope::new(scope, context);
+        v8::tc_scope!(let tc, scope);
+        let f = host
+            .hooks
+            .borrow()
+            .as_ref()
+            .map(|h| v8::Local::new(tc, &h.has_user_listeners));
+        let Some(f) = f else { return true };
+        let args = [
+            v8::Number::new(tc, port.0 as f64).into(),
+            v8::Boolean::new(tc, lifecycle).into(),
+        ];
+        let undefined = v8::undefined(tc).into();
+        // A listener check that throws (a getter, a proxy) is treated as user code.
+        let user = f
+            .call(tc, undefined, &args)
+            .map(|v| v.boolean_value(tc))
+            .unwrap_or(true);
+        tc.reset();
+        user
+    }
+
     fn close_phase(&mut self) -> Flow {
         self.task(|scope, host| call_hook(scope, host, |h| &h.run_closes, &[]))
     }

@@ -24,6 +24,7 @@ pub(crate) struct Hooks {
     pub run_closes: v8::Global<v8::Function>,
     pub error_for_parent: v8::Global<v8::Function>,
     pub settle_wait: v8::Global<v8::Function>,
+    pub has_user_listeners: v8::Global<v8::Function>,
 }
 
 /// A child worker, as its parent sees it.

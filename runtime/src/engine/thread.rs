@@ -639,6 +639,7 @@ pub(crate) fn bootstrap(
             run_closes: get_fn(tc, hooks, "runCloses")?,
             error_for_parent: get_fn(tc, hooks, "errorForParent")?,
             settle_wait: get_fn(tc, hooks, "settleWait")?,
+            has_user_listeners: get_fn(tc, hooks, "hasUserListeners")?,
         })
     })() else {
         return false;

@@ -182,11 +182,17 @@ fn canonical(cands: &mut Vec<WorkerId>, yielded: Option<WorkerId>) -> bool {
 }
 
 /// Whether `at` lets another thread run. Delivering a close marker or a worker's lifecycle
-/// message continues the unit: it is the runtime's bookkeeping of the thread's own handles,
-/// not a step another thread can race with. The end of a thread's steps is a marker.
+/// message that runs no listener of the program's continues the unit: it is the runtime's
+/// bookkeeping of the thread's own handles, not a step another thread can race with; one
+/// that runs the program's `'exit'` or `'close'` listener yields first, like any other
+/// user code. The end of a thread's steps is a marker.
 fn yields(at: &Point) -> bool {
     match at {
-        Point::Deliver { what, .. } => matches!(what, Delivery::Message(_)),
+        // A message always yields; a lifecycle message or close marker only when it runs
+        // the program's own listeners (otherwise it is bookkeeping of the thread's handles).
+        Point::Deliver {
+            what, user_code, ..
+        } => matches!(what, Delivery::Message(_)) || *user_code,
         Point::StepsEnd => false,
         _ => true,
     }
@@ -512,7 +518,7 @@ impl Controller {
     fn event_of(st: &mut State, who: WorkerId, at: &Point) -> Option<EventKind> {
         Some(match at {
             Point::Start => EventKind::Start,
-            Point::Deliver { port, what } => {
+            Point::Deliver { port, what, .. } => {
                 if let Delivery::Message(msg) = what {
                     let name = st.threads[&who].name.clone();
                     st.obs.delivered(&name, *port, *msg);
