@@ -138,6 +138,123 @@ fn schema_trial() -> Trial {
     )
 }
 
+/// Every (definition, property) pair of the JSON Schema that `value` uses, walking it along
+/// `schema` (`$ref`s resolved in `defs`; maps, lists and alternatives followed).
+fn used_properties(
+    schema: &serde_json::Value,
+    value: &serde_json::Value,
+    defs: &serde_json::Map<String, serde_json::Value>,
+    def: &str,
+    used: &mut std::collections::BTreeSet<String>,
+) {
+    use serde_json::Value;
+    if let Some(Value::String(r)) = schema.get("$ref") {
+        let name = r.rsplit('/').next().unwrap_or("");
+        if let Some(target) = defs.get(name) {
+            used_properties(target, value, defs, name, used);
+        }
+        return;
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(Value::Array(branches)) = schema.get(key) {
+            for b in branches {
+                used_properties(b, value, defs, def, used);
+            }
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            for (k, v) in map {
+                match props.and_then(|p| p.get(k)) {
+                    Some(sub) => {
+                        used.insert(format!("{def}.{k}"));
+                        used_properties(sub, v, defs, def, used);
+                    }
+                    None => {
+                        if let Some(extra) =
+                            schema.get("additionalProperties").filter(|a| a.is_object())
+                        {
+                            used_properties(extra, v, defs, def, used);
+                        }
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item) = schema.get("items") {
+                for v in items {
+                    used_properties(item, v, defs, def, used);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every (definition, property) pair the JSON Schema declares.
+fn declared_properties(
+    schema: &serde_json::Value,
+    def: &str,
+    out: &mut std::collections::BTreeSet<String>,
+) {
+    use serde_json::Value;
+    if let Some(props) = schema.get("properties").and_then(Value::as_object) {
+        for k in props.keys() {
+            out.insert(format!("{def}.{k}"));
+        }
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(Value::Array(branches)) = schema.get(key) {
+            for b in branches {
+                if b.get("$ref").is_none() {
+                    declared_properties(b, def, out);
+                }
+            }
+        }
+    }
+}
+
+/// No feature of the format goes untested: every property of the JSON Schema is used by
+/// some spec under `specs/` (a `channels:` that no spec used hid a code-generation bug).
+fn coverage_trial() -> Trial {
+    Trial::test(
+        "schema: every property of the spec format is used by some spec",
+        || {
+            let schema: serde_json::Value =
+                serde_json::from_str(&heddle::schema()).map_err(|e| e.to_string())?;
+            let defs = schema
+                .get("$defs")
+                .and_then(|d| d.as_object())
+                .cloned()
+                .unwrap_or_default();
+            let mut declared = std::collections::BTreeSet::new();
+            declared_properties(&schema, "Spec", &mut declared);
+            for (name, def) in &defs {
+                declared_properties(def, name, &mut declared);
+            }
+            let mut files = Vec::new();
+            spec_files(&root().join("specs"), &mut files);
+            let mut used = std::collections::BTreeSet::new();
+            for file in files {
+                let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+                let value: serde_json::Value = serde_saphyr::from_str(&text)
+                    .map_err(|e| format!("{}: {e}", file.display()))?;
+                used_properties(&schema, &value, &defs, "Spec", &mut used);
+            }
+            let unused: Vec<&String> = declared.difference(&used).collect();
+            if unused.is_empty() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "no spec under specs/ uses these properties of the format (add a spec that does): {unused:?}"
+                )
+                .into())
+            }
+        },
+    )
+}
+
 /// A replay string from a failing random run reproduces that run's trace, 100 times out of 100.
 fn replay_trial() -> Trial {
     Trial::test(
@@ -276,6 +393,7 @@ fn main() {
         }
     } else {
         trials.push(schema_trial());
+        trials.push(coverage_trial());
         trials.push(replay_trial());
         trials.push(diagnostics_trial());
     }

@@ -63,10 +63,9 @@ fn every_verdict_fixture_fails_with_its_words() {
             continue;
         };
         match failures(file) {
-            Err(diagnostics) => problems.push(format!(
-                "{}: did not load:\n{diagnostics}",
-                file.display()
-            )),
+            Err(diagnostics) => {
+                problems.push(format!("{}: did not load:\n{diagnostics}", file.display()))
+            }
             Ok(found) if found.iter().any(|f| f.contains(want.trim())) => {}
             Ok(found) => problems.push(format!(
                 "{}: expected a failure saying {want:?}; got {found:#?}",

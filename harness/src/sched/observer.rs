@@ -247,6 +247,9 @@ pub struct Stalled<'a> {
     pub in_steps: bool,
     /// The step it was in (index in its thread), if any.
     pub step: Option<u32>,
+    /// It was stopped from outside (its parent's `terminate()`) or by its own uncaught
+    /// error: a thread that ended so inside a step was not blocked in it.
+    pub stopped: bool,
 }
 
 /// How a run ended when nothing can run and no timer is pending.
@@ -260,7 +263,7 @@ pub fn classify(threads: &[Stalled<'_>]) -> End {
     if threads.iter().all(|t| t.state == Blocked::Exited) {
         let stuck: Vec<Blocker> = threads
             .iter()
-            .filter(|t| t.in_steps)
+            .filter(|t| t.in_steps && !t.stopped)
             .map(|t| Blocker::EndedInStep {
                 thread: t.name.to_string(),
                 step: t.step,
@@ -302,6 +305,7 @@ mod tests {
             state,
             in_steps,
             step: in_steps.then_some(1),
+            stopped: false,
         }
     }
 

@@ -402,6 +402,7 @@ impl Controller {
                 },
                 in_steps: t.in_steps,
                 step: t.last_step,
+                stopped: t.interrupted || st.errors.contains_key(&t.name),
             })
             .collect();
         let end = observer::classify(&stalled);
