@@ -128,7 +128,11 @@ pub struct LockerGuard<'a> {
 impl<'a> LockerGuard<'a> {
     /// Leaves the locker entirely until the returned guard drops (`v8::Unlocker`).
     pub fn unlock(&mut self) -> UnlockerGuard<'_, 'a> {
+        #[cfg(not(heddle_mutant = "unlocker_noop"))]
         let depth = self.locker.release_all();
+        // MUTANT: the unlocker leaves the lock held, so no other thread can enter its scope.
+        #[cfg(heddle_mutant = "unlocker_noop")]
+        let depth = usize::MAX;
         UnlockerGuard { guard: self, depth }
     }
 }
@@ -148,6 +152,10 @@ pub struct UnlockerGuard<'g, 'a> {
 
 impl Drop for UnlockerGuard<'_, '_> {
     fn drop(&mut self) {
+        #[cfg(heddle_mutant = "unlocker_noop")]
+        if self.depth == usize::MAX {
+            return; // MUTANT: nothing was released, so nothing is taken back
+        }
         self.guard.locker.reacquire(self.depth);
     }
 }

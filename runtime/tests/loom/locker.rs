@@ -48,7 +48,8 @@ fn claim_5_locker_excludes_other_threads_and_nests_on_one() {
 }
 
 /// Claim 5b: an Unlocker hands the isolate to another thread for its scope and takes it back
-/// at the same nesting depth.
+/// at the same nesting depth. The other thread must get in *during* the scope: this thread
+/// waits for it there (an Unlocker that released nothing would deadlock here).
 #[test]
 fn claim_5_unlocker_hands_the_isolate_over_and_takes_it_back() {
     model(|| {
@@ -62,7 +63,8 @@ fn claim_5_unlocker_hands_the_isolate_over_and_takes_it_back() {
         let t = thread::spawn(move || i2.bump());
         {
             let _un = outer.unlock();
-            // Outside: the other thread may enter now.
+            // Outside: the other thread enters, bumps and leaves before we go back in.
+            t.join().unwrap();
         }
         assert!(iso.locker.is_locked_by_current_thread());
         drop(inner);
@@ -70,8 +72,9 @@ fn claim_5_unlocker_hands_the_isolate_over_and_takes_it_back() {
             iso.locker.is_locked_by_current_thread(),
             "depth not restored"
         );
+        // SAFETY: inside the locker again.
+        assert_eq!(iso.heap.with(|h| unsafe { *h }), 1);
         drop(outer);
-        t.join().unwrap();
     });
 }
 
