@@ -16,7 +16,15 @@ pub fn parse(file: &Path, source: &str) -> Result<Spec, Diagnostic> {
     let mut options = serde_saphyr::Options::default();
     // A tag such as `!Ref` means something to some other tool; here it would be silently
     // dropped.
-    options.reject_unsupported_tags = true;
+        options.reject_unsupported_tags = true;
+    // A spec is small: a few hundred nodes. Budgets far past that, and far below the
+    // library's own (250,000 nodes), stop an alias bomb before it costs seconds.
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_nodes = 50_000;
+        budget.max_events = 200_000;
+        budget.max_aliases = 2_000;
+        budget.max_recorded_anchor_events = 100_000;
+    }
     let path = std::cell::RefCell::new(None::<String>);
     let parsed = serde_saphyr::with_deserializer_from_str_with_options(source, options, |de| {
         serde_path_to_error::deserialize::<_, Spec>(de).map_err(|e| {
