@@ -92,6 +92,9 @@ fn step_place(plan: &Plan, thread: &str, step: u32) -> String {
 
 /// What is wrong with one run; empty if nothing.
 pub fn check_run(plan: &Plan, run: &RunResult) -> Vec<Finding> {
+    if run.end == End::Redundant {
+        return Vec::new(); // stopped early: another run shows its behaviour
+    }
     let file = plan.path.display();
     let mut out = Vec::new();
     // Threads whose own step threw: their error is the finding, not what it caused.
@@ -135,7 +138,8 @@ pub fn check_run(plan: &Plan, run: &RunResult) -> Vec<Finding> {
             "{}: the schedule does not fit this spec: {why}",
             plan.path.display()
         ))),
-        End::Budget(_) => out.push(Finding::run(run.end.to_string())),
+                End::Budget(_) => out.push(Finding::run(run.end.to_string())),
+        End::Redundant => {}
         End::Done | End::Idle | End::Deadlock(_) | End::TimeLimit(_) => {
             out.extend(check_end(plan, run, &threw));
         }
@@ -379,8 +383,13 @@ fn last_stderr(stderr: &str) -> String {
     }
 }
 
-/// The outcome of a run: the values of the `outcomes` expressions.
+/// The outcome of a run: the values of the `outcomes` expressions. A run that did not end
+/// on its own (stuck, out of budget, over time, a mismatch, or stopped as redundant) has
+/// none: its values are not those of a behaviour of the program.
 pub fn outcome_of(plan: &Plan, run: &RunResult) -> BTreeMap<String, String> {
+    if end_kind(&run.end).is_none() {
+        return BTreeMap::new();
+    }
     plan.expect
         .outcomes
         .keys()
@@ -398,6 +407,7 @@ pub fn check_report(plan: &Plan, report: &crate::explore::Report) -> Vec<String>
     let partial_ok = report.complete || plan.explore.accept_partial;
     let mut out = Vec::new();
     let needs_all = !plan.expect.outcomes.is_empty()
+        || plan.expect.behaviours.is_some()
         || plan
             .expect
             .ends
@@ -413,6 +423,25 @@ pub fn check_report(plan: &Plan, report: &crate::explore::Report) -> Vec<String>
         return out;
     }
     out.extend(check_outcomes(plan, &report.outcomes, report.complete));
+    if let Some((want, line)) = plan.expect.behaviours {
+        let got = report.behaviours;
+        let ok = if report.complete {
+            got == want
+        } else {
+            got <= want
+        };
+        if !ok {
+            out.push(format!(
+                "{}:{line}: the exploration found {got} distinct behaviours, expected {want}{}",
+                plan.path.display(),
+                if report.complete {
+                    ""
+                } else {
+                    " (or fewer: the exploration was cut short, and accept_partial is set)"
+                }
+            ));
+        }
+    }
     if report.complete {
         out.extend(check_ends(plan, &report.ends, report.runs));
     }

@@ -10,6 +10,7 @@ use heddle_runtime::{MainScript, Runtime, RuntimeOptions, WorkerId};
 use crate::faults::Faults;
 use crate::plan::{MainSource, Plan, MAIN};
 use crate::sched::fixed::schedule_string;
+use crate::sched::footprint::Unit;
 use crate::sched::observer::{MessageCounts, Undelivered};
 use crate::sched::{Controller, ControllerConfig, Decision, End, Strategy, WatchdogLimits};
 use crate::trace::Trace;
@@ -64,6 +65,13 @@ pub struct RunResult {
     pub undelivered: Vec<Undelivered>,
     /// How the run's messages fared.
     pub messages: MessageCounts,
+    /// The run's units with their footprints, in order.
+    pub units: Vec<Unit>,
+    /// Times a thread repeated its previous unit and was taken to be spinning (it waited
+    /// for another thread's write; `spin_assume`).
+    pub spins: u64,
+    /// Each decision's candidates, by thread name.
+    pub candidate_names: Vec<Vec<String>>,
 }
 
 /// Runs `plan` once, as `setup` says.
@@ -89,6 +97,9 @@ pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
         faults,
         steps: Arc::new(plan.step_kinds()),
         limits,
+        memory_atomics: plan.memory_atomics,
+        spin_assume: plan.explore.spin_assume,
+        generated: plan.generated_threads(),
     });
     let log_sink = controller.clone();
     let runtime = Runtime::new(RuntimeOptions {
@@ -142,8 +153,10 @@ pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
         };
         let value = match id_of.get(who) {
             Some(id) => {
+                // The expression is an argument, evaluated in the thread's global scope:
+                // the wrapper declares no name the expression could mean.
                 let js = format!(
-                    "(() => {{ const v = ({code}); return v === undefined ? 'undefined' : JSON.stringify(v, (k, x) => typeof x === 'bigint' ? x.toString() + 'n' : x); }})()"
+                    "((value) => value === undefined ? 'undefined' : JSON.stringify(value, (k, x) => typeof x === 'bigint' ? x.toString() + 'n' : x))(({code}))"
                 );
                 runtime
                     .eval_in(*id, &js)
@@ -183,6 +196,15 @@ pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
         })
         .collect();
 
+    let candidate_names: Vec<Vec<String>> = decisions
+        .iter()
+        .map(|d| {
+            d.candidates
+                .iter()
+                .map(|c| names.get(c).cloned().unwrap_or_default())
+                .collect()
+        })
+        .collect();
     drop(runtime); // tears every isolate down: every message is now delivered or dropped
     let counts = controller.ledger.counts();
     if counts.in_flight() != 0 {
@@ -209,5 +231,8 @@ pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
         unfinished,
         undelivered: controller.undelivered(),
         messages: controller.message_counts(),
+        units: controller.units(),
+        spins: controller.spins(),
+        candidate_names,
     }
 }

@@ -23,6 +23,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod debug;
 pub mod diag;
 pub mod error;
 pub mod exec;

@@ -3,8 +3,8 @@
 //! Snapshots are YAML files under `snapshots/` at the workspace root, one per spec, named
 //! after the spec's path under `specs/` (`contention/racy.yaml` → `contention__racy.snap`).
 //! A single-schedule spec's snapshot is its trace; an explored spec's is its outcome set
-//! and schedule count. With `CI=true` a mismatch fails; locally, `cargo insta review`
-//! accepts changes.
+//! and its count of schedules (random, pct) or of distinct behaviours (exhaustive). With
+//! `CI=true` a mismatch fails; locally, `cargo insta review` accepts changes.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -21,9 +21,14 @@ pub struct SnapshotDoc {
     pub spec: String,
     /// `fixed`, `exhaustive`, `random` or `pct`.
     pub strategy: String,
-    /// Schedules run.
-    pub schedules: u64,
-    /// How the runs ended, counted.
+    /// Schedules run (not for exhaustive explorations, whose number of runs depends on
+    /// how many ran in parallel).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schedules: Option<u64>,
+    /// Distinct behaviours (exhaustive explorations).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub behaviours: Option<u64>,
+    /// How the runs ended, counted (for an exhaustive exploration, its behaviours).
     pub ends: BTreeMap<String, u64>,
     /// Outcome values by expression (explored specs).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -46,11 +51,17 @@ impl SnapshotDoc {
     /// The snapshot of `plan`'s exploration `report`.
     pub fn new(plan: &Plan, report: &Report) -> Self {
         let single = report.single.as_ref().filter(|_| !plan.is_explored());
+        let exhaustive = plan.explore.strategy == crate::spec::Strategy::Exhaustive;
         SnapshotDoc {
             spec: plan.name.clone(),
             strategy: format!("{:?}", plan.explore.strategy).to_lowercase(),
-            schedules: report.runs,
-            ends: report.ends.clone(),
+            schedules: (!exhaustive).then_some(report.runs),
+            behaviours: exhaustive.then_some(report.behaviours),
+            ends: if exhaustive {
+                report.behaviour_ends.clone()
+            } else {
+                report.ends.clone()
+            },
             outcomes: report
                 .outcomes
                 .iter()

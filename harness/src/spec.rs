@@ -76,6 +76,12 @@ pub struct Spec {
     #[serde(default)]
     #[schemars(with = "Option<u32>")]
     pub max_heap_mb: Option<At<u32>>,
+    /// How the program touches shared memory: `any` (the default: plain typed-array reads
+    /// may race, so every unit of the program's code is taken to read all of it) or
+    /// `atomics` (only through `Atomics`: a unit reads only what its operations name, which
+    /// lets the exploration reduce much further; a plain write it finds is reported).
+    #[serde(default)]
+    pub memory: Option<MemoryUse>,
     /// Folders outside the spec's own (relative to it) that its scripts may be read from.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
@@ -285,6 +291,12 @@ pub struct ExploreWith {
     /// exploration fails every `outcomes` and `ends: required` expectation.
     #[serde(default)]
     pub accept_partial: Option<bool>,
+    /// A thread that repeats its previous unit exactly (the same `Atomics` operation on
+    /// the same element, reading the same values, writing nothing, nothing written in
+    /// between) is spinning, and waits until another thread writes what it reads. Default
+    /// `true`; `false` explores every repeat (spin loops then end on the step budget).
+    #[serde(default)]
+    pub spin_assume: Option<bool>,
 }
 
 /// Expectations.
@@ -300,6 +312,11 @@ pub struct Expect {
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, Vec<serde_json::Value>>")]
     pub outcomes: BTreeMap<String, At<Vec<serde_json::Value>>>,
+    /// `exhaustive`: the exact number of distinct behaviours the exploration finds (runs
+    /// equal up to the order of independent units count once; see docs/SPEC.md).
+    #[serde(default)]
+    #[schemars(with = "Option<u64>")]
+    pub behaviours: Option<At<u64>>,
     /// Exit codes by thread name (`main` is the process's).
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, i32>")]
@@ -359,6 +376,16 @@ pub struct ErrorExpect {
     /// Its message, exactly.
     #[serde(default)]
     pub message: Option<String>,
+}
+
+/// How a program touches shared memory (see [`Spec::memory`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum MemoryUse {
+    /// Plain reads and writes as well as `Atomics`.
+    Any,
+    /// Only through `Atomics`.
+    Atomics,
 }
 
 /// `ends:` — how runs may end.

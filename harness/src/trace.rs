@@ -114,7 +114,7 @@ impl From<heddle_runtime::worker::Delivery> for Delivered {
         use heddle_runtime::worker::Delivery;
         match d {
             Delivery::Message(m) => Delivered::Message(m),
-            Delivery::Lifecycle => Delivered::Lifecycle,
+            Delivery::Lifecycle { .. } => Delivered::Lifecycle,
             Delivery::Close => Delivered::Close,
         }
     }

@@ -16,7 +16,7 @@ pub fn parse(file: &Path, source: &str) -> Result<Spec, Diagnostic> {
     let mut options = serde_saphyr::Options::default();
     // A tag such as `!Ref` means something to some other tool; here it would be silently
     // dropped.
-        options.reject_unsupported_tags = true;
+    options.reject_unsupported_tags = true;
     // A spec is small: a few hundred nodes. Budgets far past that, and far below the
     // library's own (250,000 nodes), stop an alias bomb before it costs seconds.
     if let Some(budget) = options.budget.as_mut() {

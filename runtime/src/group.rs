@@ -23,6 +23,8 @@ pub enum Dispatch {
     Delivered {
         /// How many siblings received a copy.
         recipients: usize,
+        /// The ports that did, in order.
+        to: Vec<PortId>,
     },
     /// The group has no other member (the peer closed); the message was dropped.
     NoRecipient,
@@ -109,7 +111,9 @@ impl SiblingGroup {
                 .collect::<BTreeMap<_, _>>()
         };
         let mut last = None;
+        let mut to = Vec::with_capacity(recipients);
         for port in members.values().filter(|p| p.id() != source.id()) {
+            to.push(port.id());
             if let Some(prev) = last.replace(port) {
                 let copy = message
                     .share()
@@ -119,7 +123,7 @@ impl SiblingGroup {
         }
         let last = last.expect("recipients > 0");
         last.enqueue(Entry::Message(message));
-        Dispatch::Delivered { recipients }
+        Dispatch::Delivered { recipients, to }
     }
 
     /// Removes `port` (`SiblingGroup::Disentangle`), queues its close marker and, if this is

@@ -4,6 +4,8 @@
 //! # Modules
 //!
 //! - [`sync`]: the only switch between `std` and loom; all shared state is built from it.
+//! - [`memory`]: [`MemoryWatch`](memory::MemoryWatch): what each unit wrote to shared
+//!   memory, under a controlling gate.
 //! - [`message`]: [`Message`], the engine-free payload, and the [`Ledger`] that audits it.
 //! - [`port`]: [`PortData`] (a port's shared queue), [`Port`] (its owner's handle),
 //!   [`TransferredPort`] (a port in transit).
@@ -38,6 +40,7 @@ pub mod error;
 pub mod group;
 pub mod hook;
 pub mod locker;
+pub mod memory;
 pub mod message;
 pub mod port;
 #[cfg(not(loom))]
@@ -45,6 +48,7 @@ pub mod runtime;
 pub mod sync;
 pub mod timers;
 pub mod wake;
+pub mod watched;
 pub mod worker;
 
 pub use error::Error;

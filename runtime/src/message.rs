@@ -24,9 +24,29 @@ pub type Transferable = Box<dyn Any + Send>;
 /// The [`Message::tag`] of a message nobody numbered.
 pub const UNTAGGED: u64 = 0;
 
-/// The [`Message::tag`] of a worker's lifecycle message (`online`, `error`, `exit`) to its
-/// parent, so observers can tell them from posts. Observers number posts from 1 up, below it.
-pub const LIFECYCLE_TAG: u64 = u64::MAX;
+/// The high bit of the [`Message::tag`] of a worker's lifecycle message (`online`,
+/// `error`, `exit`) to its parent; the low bits are the sending worker's id. Observers
+/// number posts from 1 up, far below it.
+pub const LIFECYCLE_TAG: u64 = 1 << 63;
+
+/// The bit of a lifecycle message's tag that marks the worker's `exit` (else `online` or
+/// `error`).
+const EXIT_BIT: u64 = 1 << 62;
+
+/// The tag of a lifecycle message from worker `from` (its `WorkerId`), `exit` or not.
+pub fn lifecycle_tag(from: u64, exit: bool) -> u64 {
+    LIFECYCLE_TAG | if exit { EXIT_BIT } else { 0 } | (from & !(LIFECYCLE_TAG | EXIT_BIT))
+}
+
+/// The sending worker's id, if `tag` is a lifecycle message's.
+pub fn lifecycle_sender(tag: u64) -> Option<u64> {
+    (tag & LIFECYCLE_TAG != 0).then_some(tag & !(LIFECYCLE_TAG | EXIT_BIT))
+}
+
+/// Whether `tag` is a worker's `exit` lifecycle message.
+pub fn is_exit(tag: u64) -> bool {
+    tag & LIFECYCLE_TAG != 0 && tag & EXIT_BIT != 0
+}
 
 /// The engine-free payload of one `postMessage`.
 pub struct Message {

@@ -155,6 +155,8 @@ pub(crate) struct Shared {
     pub keep_isolates: bool,
     pub on_post: Option<Arc<dyn PostHook>>,
     pub heap_limit_mb: Option<u32>,
+    /// The shared buffers a controlling gate is told the writes of.
+    pub memory: Arc<crate::memory::MemoryWatch>,
     workers: Mutex<BTreeMap<WorkerId, WorkerRecord>>,
 }
 
@@ -275,6 +277,16 @@ impl Drop for Runtime {
 impl Runtime {
     /// A runtime with `options`.
     pub fn new(options: RuntimeOptions) -> Self {
+        let memory = Arc::new(crate::memory::MemoryWatch::new());
+        // A controlling gate is told what each unit wrote to shared memory.
+        let gate: Arc<dyn Gate> = if options.gate.serves_atomics() {
+            Arc::new(crate::watched::WatchedGate::new(
+                options.gate,
+                memory.clone(),
+            ))
+        } else {
+            options.gate
+        };
         Runtime {
             shared: Arc::new(Shared {
                 ids: Arc::new(PortIds::new()),
@@ -282,12 +294,13 @@ impl Runtime {
                 groups: Mutex::new(BTreeMap::new()),
                 logs: Mutex::new(Vec::new()),
                 on_log: options.on_log,
-                gate: options.gate,
+                gate,
                 cwd: options.cwd,
                 argv: options.argv,
                 keep_isolates: options.keep_isolates,
                 on_post: options.on_post,
                 heap_limit_mb: options.heap_limit_mb,
+                memory,
                 workers: Mutex::new(BTreeMap::new()),
             }),
             timeout: options.timeout,

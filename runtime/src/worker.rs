@@ -51,8 +51,8 @@ pub enum Point {
     Timer(TimerId),
     /// Before settling an `Atomics.waitAsync` promise (its `then` callbacks run next).
     Settle(u64),
-    /// Before an `Atomics` operation, named.
-    Atomics(&'static str),
+    /// Before an `Atomics` operation.
+    Atomics(AtomicsAccess),
     /// `heddle.yield()` from JavaScript, with the label user code gave it, if any (shown in
     /// traces, never interpreted).
     Yield(Option<String>),
@@ -71,13 +71,30 @@ pub enum Point {
     Terminate(WorkerId),
 }
 
+/// An `Atomics` operation about to run: which one, and the element it reads or writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AtomicsAccess {
+    /// The operation's name (`load`, `add`, `compareExchange`, `wait`, …).
+    pub op: &'static str,
+    /// The element, when it is one of a `SharedArrayBuffer` (another thread may touch it);
+    /// `None` for a non-shared buffer or an index out of range (the operation throws).
+    pub at: Option<WaitKey>,
+    /// The element's size in bytes.
+    pub len: usize,
+}
+
 /// What a [`Point::Deliver`] delivers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Delivery {
     /// A posted message, with its [`Message::tag`](crate::Message::tag).
     Message(u64),
     /// A worker's lifecycle message to its parent (`online`, `error`, `exit`).
-    Lifecycle,
+    Lifecycle {
+        /// The worker it is about.
+        from: WorkerId,
+        /// It is the worker's `exit` (else its `online` or `error`).
+        exit: bool,
+    },
     /// The port's close marker.
     Close,
 }
@@ -86,8 +103,13 @@ impl Delivery {
     /// What delivering `entry` is.
     pub fn of(entry: &Entry) -> Self {
         match entry {
-            Entry::Message(m) if m.tag == crate::message::LIFECYCLE_TAG => Delivery::Lifecycle,
-            Entry::Message(m) => Delivery::Message(m.tag),
+            Entry::Message(m) => match crate::message::lifecycle_sender(m.tag) {
+                Some(from) => Delivery::Lifecycle {
+                    from: WorkerId(from),
+                    exit: crate::message::is_exit(m.tag),
+                },
+                None => Delivery::Message(m.tag),
+            },
             Entry::Close => Delivery::Close,
         }
     }
@@ -199,6 +221,17 @@ pub trait Gate: Send + Sync {
     fn random_seed(&self, _who: WorkerId) -> Option<u64> {
         None
     }
+
+    /// The unit `who` is running wrote `writes` to shared memory (reported before the
+    /// point, park, wait or exit that ends the unit; only to a gate that serves atomics).
+    fn unit_writes(&self, _who: WorkerId, _writes: &[crate::memory::MemWrite]) {}
+
+    /// The unit `who` is running shared the memory region `region` for the first time (a
+    /// `SharedArrayBuffer` serialized into a message: its [`crate::memory::MemoryRegion::id`]),
+    /// only to a gate that serves atomics. The scheduler names the region after `who` and
+    /// how many `who` shared before it, which the same program does the same way in every
+    /// run.
+    fn shared_memory(&self, _who: WorkerId, _region: usize) {}
 
     /// `who` ends because of an uncaught exception (or ran out of memory): `error`.
     fn uncaught(&self, _who: WorkerId, _error: &UncaughtError) {}

@@ -34,7 +34,7 @@ fn a_pair_delivers_in_fifo_order_and_receive_on_empty_is_none() {
     for i in 0..5000 {
         assert!(matches!(
             a.post(msg(i)),
-            Dispatch::Delivered { recipients: 1 }
+            Dispatch::Delivered { recipients: 1, .. }
         ));
     }
     for i in 0..5000 {
@@ -131,7 +131,7 @@ fn broadcast_reaches_every_other_member_but_not_the_sender() {
     other.join(&SiblingGroup::named("other"));
     assert!(matches!(
         ports[0].post(msg(7)),
-        Dispatch::Delivered { recipients: 2 }
+        Dispatch::Delivered { recipients: 2, .. }
     ));
     assert!(
         ports[0].receive().is_none(),

@@ -76,8 +76,9 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
     let report = run_explore(&plan, &settings, &options);
     eprintln!();
     println!(
-        "{}: {} schedules in {:.2?} ({:.0}/s){}",
+        "{}: {} distinct behaviours, {} schedules in {:.2?} ({:.0}/s){}",
         plan.name,
+        report.behaviours,
         report.runs,
         report.elapsed,
         report.runs as f64 / report.elapsed.as_secs_f64().max(1e-9),
@@ -100,6 +101,12 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
         println!(
             "{expr}: {{{}}}",
             values.iter().cloned().collect::<Vec<_>>().join(", ")
+        );
+    }
+    if report.spinning_runs > 0 {
+        println!(
+            "spinning: in {} of {} runs a thread repeated a read with nothing written since, and waited for a write (a loop that repeats a read on purpose needs `spin_assume: false`: docs/SPEC.md, \"Spin loops\")",
+            report.spinning_runs, report.runs
         );
     }
     let outcomes = heddle::check::check_report(&plan, &report);

@@ -64,7 +64,16 @@ pub fn run(spec: &Path, schedule: Option<String>, limits: super::args::LimitArgs
                 &run.schedule
             }
         );
-        if std::env::var_os("HEDDLE_SHOW_DECISIONS").is_some() {
+        if heddle::debug::on("units") {
+            for (i, u) in run.units.iter().enumerate() {
+                let d = u.decision.map(|d| format!("d{d}")).unwrap_or_default();
+                println!(
+                    "unit {i} {} {d} {:?} {:?}",
+                    u.thread, u.footprint.accesses, u.footprint.terminates
+                );
+            }
+        }
+        if heddle::debug::on("decisions") {
             for (i, d) in run.decisions.iter().enumerate() {
                 let names: Vec<String> = d.candidates.iter().map(|c| c.to_string()).collect();
                 println!("decision {i}: chose {} of [{}]", d.chosen, names.join(", "));

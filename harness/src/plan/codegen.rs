@@ -50,7 +50,7 @@ function __ports(bundle) { const out = []; for (const k of Object.keys(bundle ||
 function __watch(w, name) {
   const inbox = []; const waiting = [];
   __heddle.inbox.set(w, { inbox, waiting });
-    w.on('message', __internal((m) => { const r = waiting.shift(); if (r) r(m); else inbox.push(m); }));
+      w.on('message', (m) => { const r = waiting.shift(); if (r) r(m); else inbox.push(m); });
   w.on('error', __internal((e) => {
     __heddle.errors[name] = { class: e && e.constructor ? e.constructor.name : typeof e, name: e && e.name, code: e && e.code, message: e && e.message !== undefined ? String(e.message) : String(e) };
         console.error(name + ' error: ' + (e && e.name ? e.name + ': ' : '') + (e && e.message !== undefined ? e.message : String(e)));

@@ -62,6 +62,9 @@ pub struct ExplorePlan {
     /// How many clock jumps ahead of runnable threads a run may take (`None`: no bound;
     /// `Some(0)`: time moves only when nothing else can run).
     pub time_choices: Option<u32>,
+    /// A thread repeating its previous unit exactly is spinning, and waits for another
+    /// thread's write (see `sched/controller/spin.rs`).
+    pub spin_assume: bool,
 }
 
 impl Default for ExplorePlan {
@@ -76,6 +79,7 @@ impl Default for ExplorePlan {
             max_runs: 100_000,
             accept_partial: false,
             time_choices: None,
+            spin_assume: true,
         }
     }
 }
@@ -100,6 +104,8 @@ pub struct ExpectPlan {
     pub outcomes: BTreeMap<String, (Vec<serde_json::Value>, u64)>,
     /// thread -> (code, line).
     pub exit: BTreeMap<String, (i32, u64)>,
+    /// The exact number of distinct behaviours (exhaustive explorations), and its line.
+    pub behaviours: Option<(u64, u64)>,
     /// worker -> (error, line).
     pub errors: BTreeMap<String, (ErrorPlan, u64)>,
     /// Exact stdout.
@@ -294,6 +300,8 @@ pub struct Plan {
     pub limits: LimitsPlan,
     /// The heap limit (MiB) of threads without their own.
     pub max_heap_mb: u32,
+    /// The program touches shared memory only through `Atomics` (`memory: atomics`).
+    pub memory_atomics: bool,
 }
 
 impl Plan {
@@ -315,6 +323,16 @@ impl Plan {
     /// The step `index` of thread `name`, if it has one.
     pub fn step(&self, name: &str, index: u32) -> Option<&StepPlan> {
         self.thread(name)?.steps().get(index as usize)
+    }
+
+    /// The threads whose code the harness generates (declarative steps, main included when
+    /// it has no script).
+    pub fn generated_threads(&self) -> std::collections::BTreeSet<String> {
+        self.threads
+            .iter()
+            .filter(|t| matches!(t.source, ThreadSource::Steps(_)))
+            .map(|t| t.name.clone())
+            .collect()
     }
 
     /// Each thread's step kinds, for the controller's trace.

@@ -83,6 +83,7 @@ pub(super) fn explore_plan(
             }
             plan.accept_partial = w.accept_partial.unwrap_or(false);
             plan.time_choices = w.time_choices;
+            plan.spin_assume = w.spin_assume.unwrap_or(true);
             if let Some(schedule) = &w.schedule {
                 match crate::sched::fixed::parse_schedule(schedule) {
                     Err(e) => {
@@ -108,6 +109,7 @@ pub(super) fn explore_plan(
             let misplaced = match w.strategy {
                 Strategy::Fixed => {
                     w.accept_partial.is_some()
+                        || w.spin_assume.is_some()
                         || w.seed.is_some()
                         || w.runs.is_some()
                         || w.depth.is_some()
@@ -136,7 +138,7 @@ pub(super) fn explore_plan(
             };
             if misplaced {
                 let msg = format!(
-                    "a setting does not apply to strategy `{:?}`: fixed takes `schedule`; exhaustive takes `preemptions`, `max_runs`, `accept_partial`; random takes `seed`, `runs`; pct takes `seed`, `runs`, `depth`",
+                    "a setting does not apply to strategy `{:?}`: fixed takes `schedule`; exhaustive takes `preemptions`, `max_runs`, `accept_partial`; random takes `seed`, `runs`; pct takes `seed`, `runs`, `depth`; all but fixed take `spin_assume`",
                     w.strategy
                 )
                 .to_lowercase();
@@ -208,6 +210,16 @@ pub(super) fn expect_plan(ck: &mut Checker<'_>, spec: &Spec) -> ExpectPlan {
         }
         plan.exit
             .insert(who.clone(), (code.value, code.referenced.line()));
+    }
+    if let Some(n) = &e.behaviours {
+        let exhaustive = spec.explore.as_ref().is_some_and(|x| match &x.value {
+            Explore::Name(s) => *s == Strategy::Exhaustive,
+            Explore::With(w) => w.strategy == Strategy::Exhaustive,
+        });
+        if !exhaustive {
+            ck.at(n, "`behaviours` counts what an exhaustive exploration finds: it needs `explore: exhaustive`".into());
+        }
+        plan.behaviours = Some((n.value, n.referenced.line()));
     }
     for allow in &e.undelivered {
         for name in [&allow.value.from, &allow.value.to].into_iter().flatten() {

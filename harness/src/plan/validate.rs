@@ -461,6 +461,7 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         max_time: spec.max_time.as_ref().map(|t| t.value),
         faults: fault_rules(ck, &spec),
         limits,
+        memory_atomics: spec.memory == Some(crate::spec::MemoryUse::Atomics),
         max_heap_mb: match &spec.max_heap_mb {
             Some(mb) if mb.value == 0 || mb.value > MAX_HEAP_MB => {
                 ck.at(

@@ -2,7 +2,7 @@
 
 use heddle_runtime::WorkerId;
 
-use super::{Mismatch, Strategy};
+use super::{Refusal, Strategy};
 
 /// Follows a schedule string's choices; past its end, continues the thread that yielded
 /// (or, if it cannot go on, the lowest-numbered runnable thread).
@@ -24,11 +24,11 @@ impl Strategy for FixedScheduler {
         _candidates: &[WorkerId],
         names: &[&str],
         _running_first: bool,
-    ) -> Result<usize, Mismatch> {
+    ) -> Result<usize, Refusal> {
         match self.forced.get(index) {
             None => Ok(0),
             Some(want) => names.iter().position(|n| n == want).ok_or_else(|| {
-                Mismatch(format!(
+                Refusal::Mismatch(format!(
                     "decision {index} of the schedule names `{want}`, but the runnable threads were {}",
                     names.join(", ")
                 ))

@@ -4,6 +4,8 @@
 //!   virtual clock, the `Atomics` wait table.
 //! - [`observer`]: what a run showed: the trace, FIFO checks, how it ended.
 //! - [`watchdog`]: the wall-clock limits on a unit and on a run.
+//! - [`footprint`]: what each unit touched, and when two units are dependent;
+//!   [`dpor`]: source-set partial-order reduction over those footprints.
 //! - one strategy per file: [`fixed`], [`random`], [`pct`], [`dfs`].
 //!
 //! Every worker thread of a run asks the controller for its turn at each scheduling point;
@@ -15,7 +17,9 @@
 
 pub mod controller;
 pub mod dfs;
+pub mod dpor;
 pub mod fixed;
+pub mod footprint;
 pub mod observer;
 pub mod pct;
 pub mod random;
@@ -58,7 +62,13 @@ impl Decision {
 
 /// Why a strategy could not choose.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mismatch(pub String);
+pub enum Refusal {
+    /// A forced schedule does not fit the run (the message says how).
+    Mismatch(String),
+    /// Every candidate is asleep: the rest of the run would repeat a behaviour already
+    /// explored (partial-order reduction's sleep sets).
+    Asleep,
+}
 
 /// Picks among runnable threads.
 ///
@@ -72,7 +82,11 @@ pub trait Strategy: Send {
         candidates: &[WorkerId],
         names: &[&str],
         running_first: bool,
-    ) -> Result<usize, Mismatch>;
+    ) -> Result<usize, Refusal>;
+
+    /// A unit just ended (`unit`'s footprint is final but for the queues of the messages
+    /// it posted, which `unit.posted` flags). Called before the next `choose`.
+    fn unit_done(&mut self, _unit: &footprint::Unit) {}
 }
 
 /// Where a thread was when the watchdog stopped it.
@@ -162,6 +176,9 @@ pub enum End {
     Budget(u64),
     /// A forced schedule did not fit the run.
     Mismatch(String),
+    /// The partial-order reduction stopped the run: what is left of it would repeat a
+    /// behaviour already explored (not a failure, and not a behaviour of its own).
+    Redundant,
     /// The virtual clock reached the spec's `max_time` (not a failure).
     TimeLimit(u64),
     /// A unit ran longer than the watchdog's limit without reaching a scheduling point.
@@ -179,6 +196,7 @@ impl End {
             End::Deadlock(_) => "deadlock",
             End::Budget(_) => "budget",
             End::Mismatch(_) => "mismatch",
+            End::Redundant => "redundant",
             End::TimeLimit(_) => "time-limit",
             End::Stuck(_) => "stuck",
             End::WallClock(_) => "wall-clock",
@@ -197,6 +215,7 @@ impl fmt::Display for End {
             }
             End::Budget(n) => write!(f, "step budget of {n} exhausted (livelock?)"),
             End::Mismatch(why) => write!(f, "schedule mismatch: {why}"),
+            End::Redundant => write!(f, "redundant (its behaviour is explored by another run)"),
             End::TimeLimit(ms) => write!(f, "time limit ({ms} ms virtual)"),
             End::Stuck(at) => {
                 write!(f, "{} ran for ", at.thread)?;

@@ -133,7 +133,7 @@ impl Observer {
     pub fn dispatched(&mut self, msg: u64, outcome: &Dispatch) -> Option<&'static str> {
         let m = self.messages.get_mut(&msg)?;
         let why = match outcome {
-            Dispatch::Delivered { recipients } => {
+            Dispatch::Delivered { recipients, .. } => {
                 m.queued += *recipients as u32;
                 return None;
             }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use heddle_runtime::WorkerId;
 
 use super::random::Rng;
-use super::{Mismatch, Strategy};
+use super::{Refusal, Strategy};
 
 /// PCT for one run.
 pub struct PctScheduler {
@@ -57,7 +57,7 @@ impl Strategy for PctScheduler {
         candidates: &[WorkerId],
         _names: &[&str],
         _running_first: bool,
-    ) -> Result<usize, Mismatch> {
+    ) -> Result<usize, Refusal> {
         for c in candidates {
             if !self.priorities.contains_key(c) {
                 let p = self.depth + self.rng.below(1 << 32);

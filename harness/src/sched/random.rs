@@ -2,7 +2,7 @@
 
 use heddle_runtime::WorkerId;
 
-use super::{Mismatch, Strategy};
+use super::{Refusal, Strategy};
 
 /// xorshift64*: small, fast, and the same sequence for the same seed everywhere.
 #[derive(Debug, Clone)]
@@ -51,7 +51,7 @@ impl Strategy for RandomScheduler {
         candidates: &[WorkerId],
         _names: &[&str],
         _running_first: bool,
-    ) -> Result<usize, Mismatch> {
+    ) -> Result<usize, Refusal> {
         Ok(self.rng.below(candidates.len() as u64) as usize)
     }
 }

@@ -659,7 +659,7 @@
     for (const name of ['add', 'and', 'compareExchange', 'exchange', 'load', 'or', 'store', 'sub', 'xor']) {
       const original = A[name];
       Object.defineProperty(A, name, {
-        value: { [name](...args) { ops.atomicsPoint(name); return original.apply(A, args); } }[name],
+                value: { [name](...args) { ops.atomicsPoint(name, args[0], args[1]); return original.apply(A, args); } }[name],
         writable: true, configurable: true,
       });
     }
@@ -668,7 +668,7 @@
     Object.defineProperty(A, 'wait', {
       value: function wait_(ta, index, value, timeout) {
         if (!waitable(ta)) return wait.call(A, ta, index, value, timeout); // V8's own errors
-        ops.atomicsPoint('wait');
+                ops.atomicsPoint('wait', ta, index);
         if (load.call(A, ta, index) !== value) return 'not-equal';
         const t = timeout === undefined ? Infinity : Number(timeout);
         return ops.atomicsWait(ta, index, Number.isNaN(t) ? Infinity : t);
@@ -684,7 +684,7 @@
       Object.defineProperty(A, 'waitAsync', {
         value: function waitAsync_(ta, index, value, timeout) {
           if (!waitable(ta)) return waitAsync.call(A, ta, index, value, timeout);
-          ops.atomicsPoint('waitAsync');
+                    ops.atomicsPoint('waitAsync', ta, index);
           if (load.call(A, ta, index) !== value) return { async: false, value: 'not-equal' };
           const t = timeout === undefined ? Infinity : Number(timeout);
           if (t <= 0) return { async: false, value: 'timed-out' };
@@ -698,7 +698,7 @@
     Object.defineProperty(A, 'notify', {
       value: function notify_(ta, index, count) {
         if (!waitable(ta)) return notify.call(A, ta, index, count);
-        ops.atomicsPoint('notify');
+                ops.atomicsPoint('notify', ta, index);
         load.call(A, ta, index); // range check, as V8's notify does
         return ops.atomicsNotify(ta, index, count === undefined ? Infinity : Number(count));
       },
@@ -728,16 +728,17 @@
   }
 
   // ---------------------------------------------------------------- hooks for Rust
-    // Whether delivering on port `id` runs code of the program's own: a lifecycle message
-  // (`lifecycle`: `id` is a child's control port) reaches the Worker's 'online', 'error',
-  // 'exit' and 'message' listeners; a close marker, the port's 'close' listeners.
-  // Listeners the harness marks with heddle.internal() are not the program's.
-  function hasUserListeners(id, lifecycle) {
+      // Whether delivering `kind` on port `id` runs code of the program's own: a child's
+  // lifecycle message on its control port reaches the Worker's 'online' or 'error'
+  // listeners, or for 'exit' its 'exit' and (the child's last messages) 'message' ones; a
+  // close marker, the port's 'close' listeners. Listeners the harness marks with
+  // heddle.internal() are not the program's.
+  function hasUserListeners(id, kind) {
     const own = (emitter, names) => names.some((n) =>
       emitter.listeners(n).some((l) => !(typeof l === 'function' && l[kInternal])));
-    if (lifecycle) {
+    if (kind !== 'close') {
       const w = workers.get(id);
-      return w ? own(w, ['online', 'error', 'exit', 'message']) : false;
+      return w ? own(w, kind === 'exit' ? ['exit', 'message'] : [kind]) : false;
     }
     const target = ports.get(id);
     return target && typeof target.listeners === 'function' ? own(target, ['close']) : false;

@@ -154,9 +154,45 @@ impl v8::ValueSerializerImpl for SerializeDelegate<'_> {
         _scope: &mut v8::PinScope<'s, '_>,
         sab: v8::Local<'s, v8::SharedArrayBuffer>,
     ) -> Option<u32> {
+        let store = sab.get_backing_store();
+        if self.host.shared.gate.serves_atomics() {
+            // Shared from now on: the scheduler is told each unit's writes to it.
+            let region = SabRegion(store.clone());
+            let id = crate::memory::MemoryRegion::id(&region);
+            if self
+                .host
+                .shared
+                .memory
+                .register(std::sync::Arc::new(region))
+            {
+                self.host.shared.gate.shared_memory(self.host.worker, id);
+            }
+        }
         let mut shared = self.shared.borrow_mut();
-        shared.push(std::sync::Arc::new(sab.get_backing_store()));
+        shared.push(std::sync::Arc::new(store));
         Some(shared.len() as u32 - 1)
+    }
+}
+
+/// A `SharedArrayBuffer`'s backing store, as memory the scheduler watches.
+struct SabRegion(Store);
+
+impl crate::memory::MemoryRegion for SabRegion {
+    fn id(&self) -> usize {
+        self.0.data().map(|p| p.as_ptr() as usize).unwrap_or(0)
+    }
+
+    fn len(&self) -> usize {
+        self.0.byte_length()
+    }
+
+    fn read(&self, out: &mut [u8]) {
+        let Some(data) = self.0.data() else { return };
+        let n = out.len().min(self.0.byte_length());
+        // SAFETY: `data` points at this backing store's `byte_length()` bytes, kept alive by
+        // the `SharedRef` we hold; `n` is within them. Other threads may write these bytes,
+        // but only when they hold the scheduler's turn, which the caller does.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr() as *const u8, out.as_mut_ptr(), n) };
     }
 }
 

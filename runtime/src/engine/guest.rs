@@ -114,7 +114,7 @@ impl Guest for V8Guest<'_> {
                 .host
                 .state
                 .borrow_mut()
-                .post(control, Control::Online.encode(None));
+                .post(control, Control::Online.encode(self.host.worker, None));
         }
         let entry = self.entry.clone();
         self.task(|scope, host| run_entry(scope, host, &entry))
@@ -163,10 +163,18 @@ impl Guest for V8Guest<'_> {
     }
 
     fn runs_user_code(&mut self, port: PortId, entry: &Entry) -> bool {
-        let lifecycle = match entry {
-            Entry::Message(m) if m.tag == crate::message::LIFECYCLE_TAG => true,
+        // What the delivery would emit: a close marker 'close'; a lifecycle message its
+        // kind's event ('exit' also delivers the child's last messages).
+        let kind = match entry {
+            Entry::Message(m) if crate::message::lifecycle_sender(m.tag).is_some() => {
+                match m.data.first() {
+                    Some(&thread::TAG_ONLINE) => "online",
+                    Some(&thread::TAG_EXIT) => "exit",
+                    _ => "error",
+                }
+            }
             Entry::Message(_) => return true,
-            Entry::Close => false,
+            Entry::Close => "close",
         };
         let host = self.host.clone();
         v8::scope!(let scope, self.isolate);
@@ -181,7 +189,7 @@ impl Guest for V8Guest<'_> {
         let Some(f) = f else { return true };
         let args = [
             v8::Number::new(tc, port.0 as f64).into(),
-            v8::Boolean::new(tc, lifecycle).into(),
+            host::str(tc, kind).into(),
         ];
         let undefined = v8::undefined(tc).into();
         // A listener check that throws (a getter, a proxy) is treated as user code.
@@ -314,10 +322,10 @@ pub(crate) fn report_uncaught<'s>(
                 .unwrap_or(exception);
             tc.reset();
             let message = match clone::serialize(tc, portable, &[], None) {
-                Some(out) => Control::Error.encode(Some(out.message)),
+                Some(out) => Control::Error.encode(host.worker, Some(out.message)),
                 None => {
                     tc.reset();
-                    Control::ErrorText(describe_exception(tc, exception)).encode(None)
+                    Control::ErrorText(describe_exception(tc, exception)).encode(host.worker, None)
                 }
             };
             let _ = host.state.borrow_mut().post(control, message);

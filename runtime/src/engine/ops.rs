@@ -12,7 +12,7 @@ use crate::hook::PostVerdict;
 use crate::port::PortId;
 use crate::runtime::LogStream;
 use crate::timers::{TimerId, TimerSpec};
-use crate::worker::{Point, WaitKey, WorkerId};
+use crate::worker::{AtomicsAccess, Point, WaitKey, WorkerId};
 
 type Args<'s> = v8::FunctionCallbackArguments<'s>;
 type Ret<'s> = v8::ReturnValue<'s, v8::Value>;
@@ -410,7 +410,48 @@ fn atomics_point<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<
         "notify" => "notify",
         _ => "other",
     };
-    host.shared.gate.point(host.worker, &Point::Atomics(name));
+    let (at, len) = atomics_element(scope, &args);
+    host.shared.gate.point(
+        host.worker,
+        &Point::Atomics(AtomicsAccess { op: name, at, len }),
+    );
+}
+
+/// The shared element `Atomics.<op>(ta, index, …)` will touch: its key and size; `None`
+/// for a non-shared buffer or an index out of range.
+fn atomics_element(scope: &mut v8::PinScope<'_, '_>, args: &Args<'_>) -> (Option<WaitKey>, usize) {
+    let Ok(view) = v8::Local::<v8::TypedArray>::try_from(args.get(1)) else {
+        return (None, 0);
+    };
+    let Some(buffer) = view.buffer(scope) else {
+        return (None, 0);
+    };
+    let store = buffer.get_backing_store();
+    if !store.is_shared() {
+        return (None, 0);
+    }
+    let element = if view.is_big_int64_array() || view.is_big_uint64_array() {
+        8
+    } else if view.is_int16_array() || view.is_uint16_array() {
+        2
+    } else if view.is_int8_array() || view.is_uint8_array() {
+        1
+    } else {
+        4
+    };
+    let index = args.get(2).number_value(scope).unwrap_or(f64::NAN);
+    if !(index >= 0.0 && index.fract() == 0.0 && (index as usize) < view.length()) {
+        return (None, element);
+    }
+    let data = store.data().map(|p| p.as_ptr() as usize).unwrap_or(0);
+    let offset = view.byte_offset() + index as usize * element;
+    (
+        Some(WaitKey {
+            buffer: data,
+            offset,
+        }),
+        element,
+    )
 }
 
 /// The wait key of `typedArray[index]`, or `None` (with a TypeError thrown).

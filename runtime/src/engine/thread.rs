@@ -46,16 +46,17 @@ pub(crate) enum Control {
     Exit(i32),
 }
 
-use crate::message::LIFECYCLE_TAG;
+use crate::message::lifecycle_tag;
 
-const TAG_ONLINE: u8 = 1;
+pub(crate) const TAG_ONLINE: u8 = 1;
 const TAG_ERROR: u8 = 2;
 const TAG_ERROR_TEXT: u8 = 3;
-const TAG_EXIT: u8 = 4;
+pub(crate) const TAG_EXIT: u8 = 4;
 
 impl Control {
     /// The message carrying this control (with `payload`, a serialized error, for `Error`).
-    pub(crate) fn encode(self, payload: Option<Message>) -> Message {
+    pub(crate) fn encode(self, from: WorkerId, payload: Option<Message>) -> Message {
+        let exit = matches!(self, Control::Exit(_));
         let mut message = payload.unwrap_or_else(|| Message::from_bytes(Vec::new()));
         let mut head = match self {
             Control::Online => vec![TAG_ONLINE],
@@ -73,7 +74,7 @@ impl Control {
         };
         head.append(&mut message.data);
         message.data = head;
-        message.tag = LIFECYCLE_TAG;
+        message.tag = lifecycle_tag(from.0, exit);
         message
     }
 
@@ -462,13 +463,14 @@ fn run_locked(
     };
     if let Some(cp) = control_port {
         if out_of_memory {
-            let _ = state
-                .borrow_mut()
-                .post(cp, Control::ErrorText(OOM_MARKER.into()).encode(None));
+            let _ = state.borrow_mut().post(
+                cp,
+                Control::ErrorText(OOM_MARKER.into()).encode(init.id, None),
+            );
         }
         let _ = state
             .borrow_mut()
-            .post(cp, Control::Exit(code).encode(None));
+            .post(cp, Control::Exit(code).encode(init.id, None));
     }
     control.set_interrupt(None);
     // Children outlive nothing: stop them with us.

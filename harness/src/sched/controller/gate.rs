@@ -10,8 +10,10 @@ use heddle_runtime::{Dispatch, Message, PortId, Wake, WakeReason, WorkerId};
 
 use super::{yields, AsyncWaiter, Controller, TState, Thread};
 use crate::faults::Verdict;
+use crate::sched::footprint::Access;
 use crate::sched::End;
 use crate::trace::EventKind;
+use heddle_runtime::memory::MemWrite;
 
 impl Gate for Controller {
     fn point(&self, who: WorkerId, at: &Point) {
@@ -29,6 +31,7 @@ impl Gate for Controller {
         match at {
             Point::Step(index) => {
                 t.in_steps = true;
+                t.reached_steps = true;
                 t.last_step = Some(*index);
             }
             Point::StepsEnd => t.in_steps = false,
@@ -43,12 +46,46 @@ impl Gate for Controller {
             drop(self.wait_turn(st, who));
             return;
         }
+        // A loop just woken that reaches a point before doing anything: that point is the
+        // first action of the unit the wake-up began, not a second decision.
+        let fresh = holds_turn && std::mem::take(&mut st.unit_fresh);
+        if fresh && yields(at) {
+            let t = st.threads.get_mut(&who).expect("checked above");
+            t.step += 1;
+            if !st.memory_atomics && Self::may_run_user_code(&st, who) {
+                self.touch(&mut st, Access::AnyMem { write: false });
+            }
+            self.touch_point(&mut st, at);
+            if let Some(kind) = Self::event_of(&mut st, who, at) {
+                Self::record(&mut st, who, kind);
+            }
+            return;
+        }
+        let Some(t) = st.threads.get_mut(&who) else {
+            return;
+        };
         if holds_turn && !yields(at) {
-            // Not a decision: the unit goes on. Record the step and continue (the end of a
+            // Not a decision: the thread goes on. Record the step and continue (the end of a
             // thread's steps is a marker, not a step).
             if !matches!(at, Point::StepsEnd) {
                 t.step += 1;
             }
+            if let Point::Deliver { .. } = at {
+                // A delivery of the runtime's own (a lifecycle message or close marker no
+                // listener of the program's hears) is a unit of its own, forced: its place
+                // among the thread's tasks then never moves the program's units around.
+                if !fresh {
+                    if let Some(index) = st.current_unit {
+                        self.unit_ended(&mut st, index);
+                    }
+                    self.begin_unit(&mut st, who, None, super::Resume::Unparked);
+                    st.unit_fresh = false;
+                }
+                if let Some(u) = st.current_unit.and_then(|i| st.units.get_mut(i)) {
+                    u.bookkeeping = true;
+                }
+            }
+            self.touch_point(&mut st, at);
             if let Some(kind) = Self::event_of(&mut st, who, at) {
                 Self::record(&mut st, who, kind);
             }
@@ -64,8 +101,9 @@ impl Gate for Controller {
         drop(self.wait_turn(st, who));
     }
 
-    fn spawned(&self, _parent: WorkerId, child: WorkerId, name: &str) {
+    fn spawned(&self, parent: WorkerId, child: WorkerId, name: &str) {
         let mut st = self.lock();
+        let holder = st.current == Some(parent);
         // Names appear in schedule strings, which `.` and `*` structure: keep them out.
         let name = if name.trim().is_empty() {
             format!("worker{}", child.0)
@@ -80,7 +118,12 @@ impl Gate for Controller {
                 })
                 .collect()
         };
-        st.threads.insert(child, Thread::new(name));
+        if holder {
+            self.touch(&mut st, Access::Thread(name.clone()));
+        }
+        let mut thread = Thread::new(name);
+        thread.parent = Some(parent);
+        st.threads.insert(child, thread);
     }
 
     fn register(&self, who: WorkerId, control: &Arc<WorkerControl>) {
@@ -97,6 +140,10 @@ impl Gate for Controller {
             return;
         }
         Self::record(&mut st, who, EventKind::Exit);
+        if st.current == Some(who) {
+            // Its exit message to its parent.
+            self.touch_lifecycle_post(&mut st, who);
+        }
         st.threads.get_mut(&who).expect("checked").state = TState::Exited;
         if st.current == Some(who) {
             self.schedule(&mut st);
@@ -131,7 +178,11 @@ impl Gate for Controller {
     }
 
     fn now_ms(&self) -> u64 {
-        self.lock().clock
+        let mut st = self.lock();
+        if st.current.is_some() && st.end.is_none() {
+            self.touch(&mut st, Access::Clock { write: false });
+        }
+        st.clock
     }
 
     fn interrupt(&self, target: WorkerId) {
@@ -256,6 +307,44 @@ impl Gate for Controller {
         Some(self.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ who.0.wrapping_add(1))
     }
 
+    fn shared_memory(&self, who: WorkerId, region: usize) {
+        let mut st = self.lock();
+        if st.current != Some(who) || st.end.is_some() {
+            return;
+        }
+        if let Some(name) = st.threads.get(&who).map(|t| t.name.clone()) {
+            st.buffers.shared(region, &name);
+        }
+    }
+
+    fn unit_writes(&self, who: WorkerId, writes: &[MemWrite]) {
+        let mut st = self.lock();
+        if st.current != Some(who) || st.end.is_some() {
+            return;
+        }
+        if !writes.is_empty() {
+            st.unit_wrote = true;
+        }
+        for w in writes {
+            let buffer = Self::buffer_name(&mut st, w.buffer);
+            let start = w.offset as u64;
+            let end = if w.len == usize::MAX {
+                u64::MAX
+            } else {
+                start + w.len as u64
+            };
+            self.touch(
+                &mut st,
+                Access::Mem {
+                    buffer,
+                    start,
+                    end,
+                    write: true,
+                },
+            );
+        }
+    }
+
     fn uncaught(&self, who: WorkerId, error: &UncaughtError) {
         let mut st = self.lock();
         if st.end.is_some() {
@@ -273,6 +362,11 @@ impl Gate for Controller {
         }
         if let Some(name) = st.threads.get(&who).map(|t| t.name.clone()) {
             st.obs.delivered(&name, port, tag);
+            st.destinations.entry(tag).or_default().insert(port.0);
+            st.owners.insert(port.0, name.clone());
+            if st.current == Some(who) {
+                self.touch(&mut st, Access::Queue(port.0));
+            }
             Self::record(
                 &mut st,
                 who,
@@ -288,6 +382,8 @@ impl Gate for Controller {
         let mut st = self.lock();
         if let Some((name, step)) = st.threads.get(&who).map(|t| (t.name.clone(), t.step)) {
             st.obs.undelivered(&name, step, port, tag);
+            st.destinations.entry(tag).or_default().insert(port.0);
+            st.owners.entry(port.0).or_insert_with(|| name.clone());
         }
     }
 
@@ -308,6 +404,14 @@ impl PostHook for Controller {
             .map(|t| t.name.clone())
             .unwrap_or_default();
         let msg = st.obs.number_post(&from_name, port);
+        if st.current == Some(from) {
+            if let Some(unit) = st.current_unit {
+                st.posts.push((msg, unit));
+            }
+            if !message.ports.is_empty() {
+                self.touch(&mut st, Access::Topology { write: true });
+            }
+        }
         message.tag = msg;
         message.audit(&self.ledger);
         if st.threads.contains_key(&from) {
@@ -343,6 +447,25 @@ impl PostHook for Controller {
 
     fn dispatched(&self, from: WorkerId, _port: PortId, tag: u64, outcome: &Dispatch) {
         let mut st = self.lock();
+        if let Dispatch::Delivered { to, .. } = outcome {
+            // The queues are known now: the unit that posted conflicts with them at once.
+            for port in to {
+                st.destinations.entry(tag).or_default().insert(port.0);
+                if st.current == Some(from) {
+                    self.touch(&mut st, Access::Queue(port.0));
+                    let owner = st.owners.get(&port.0).cloned();
+                    match owner {
+                        Some(owner) => self.touch(&mut st, Access::Wake(owner)),
+                        None => {
+                            // Whose loop it wakes is learnt at its delivery.
+                            if let Some(u) = st.current_unit.and_then(|i| st.units.get_mut(i)) {
+                                u.posted = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
         if let Some(why) = st.obs.dispatched(tag, outcome) {
             Self::record(&mut st, from, EventKind::Discard { msg: tag, why });
         }

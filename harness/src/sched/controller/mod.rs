@@ -21,10 +21,12 @@ use heddle_runtime::worker::{Delivery, Point, UncaughtError, WaitKey, WorkerCont
 use heddle_runtime::{Ledger, LogLine, LogStream, Wake, WakeReason, WorkerId};
 
 mod gate;
+mod spin;
 
+use super::footprint::{Access, BufferNames, Footprint, Unit};
 use super::observer::{self, Blocked, Observer, Stalled};
 use super::watchdog::{self, WatchdogLimits, Watched};
-use super::{Decision, End, Mismatch, Strategy, StuckAt};
+use super::{Decision, End, Refusal, Strategy, StuckAt};
 use crate::faults::Faults;
 use crate::trace::{EventKind, Trace};
 
@@ -52,6 +54,16 @@ pub struct ControllerConfig {
     pub steps: Arc<StepKinds>,
     /// Wall-clock limits.
     pub limits: WatchdogLimits,
+    /// The program touches shared memory only through `Atomics` (`memory: atomics`): units
+    /// read only what their operations name (else each unit of the program's code is taken
+    /// to read all shared memory).
+    pub memory_atomics: bool,
+    /// A thread repeating its previous unit spins: it waits for another thread's write
+    /// ([`spin`]).
+    pub spin_assume: bool,
+    /// Threads whose code the harness generated: until their first step they run only the
+    /// harness's own code.
+    pub generated: BTreeSet<String>,
 }
 
 enum TState {
@@ -87,6 +99,16 @@ struct Thread {
     last_step: Option<u32>,
     /// Terminated by its parent.
     interrupted: bool,
+    /// Reached its first declarative step (before that a generated thread runs only the
+    /// harness's code).
+    reached_steps: bool,
+    /// The thread that spawned it (its lifecycle messages go to that one's loop).
+    parent: Option<WorkerId>,
+    /// Spinning on what this footprint reads: not a candidate while a thread that is not
+    /// spinning can run, until another thread's unit touches it ([`spin`]).
+    spin: Option<Footprint>,
+    /// Its previous unit, to tell a repeat.
+    last_unit: Option<spin::LastUnit>,
 }
 
 impl Thread {
@@ -101,6 +123,10 @@ impl Thread {
             in_steps: false,
             last_step: None,
             interrupted: false,
+            reached_steps: false,
+            parent: None,
+            spin: None,
+            last_unit: None,
         }
     }
 }
@@ -144,6 +170,30 @@ struct State {
     unfinished: BTreeMap<String, &'static str>,
     /// The uncaught error that ended each thread that had one.
     errors: BTreeMap<String, UncaughtError>,
+    /// The run's units so far, in order (see [`crate::sched::footprint`]).
+    units: Vec<Unit>,
+    /// The unit the turn holder is running (an index into `units`).
+    current_unit: Option<usize>,
+    /// Shared buffers, numbered by first sight.
+    buffers: BufferNames,
+    /// The clock moved since the last grant: the next unit made it move.
+    clock_moved: bool,
+    /// Posted messages and the unit that posted each (their queues are known only once
+    /// they are delivered, or found undelivered).
+    posts: Vec<(u64, usize)>,
+    /// Message number -> the ports it was delivered on (or left waiting on).
+    destinations: BTreeMap<u64, BTreeSet<u64>>,
+    /// Port -> the thread that delivered from it (or whose loop held it at its end).
+    owners: BTreeMap<u64, String>,
+    /// The current unit began with a woken loop and has done nothing yet.
+    unit_fresh: bool,
+    /// The current unit wrote shared memory (its bytes changed).
+    unit_wrote: bool,
+    /// Times a thread was taken to be spinning.
+    spins: u64,
+    memory_atomics: bool,
+    spin_assume: bool,
+    generated: BTreeSet<String>,
     /// Pending `Atomics.waitAsync` waiters, by id. Invariant: each is settled (removed,
     /// and `WaitSettled` queued on its wake) exactly once, by a notify or when the clock
     /// reaches `until`.
@@ -179,6 +229,18 @@ fn canonical(cands: &mut Vec<WorkerId>, yielded: Option<WorkerId>) -> bool {
         }
     }
     false
+}
+
+/// How a granted unit begins.
+pub(super) enum Resume<'a> {
+    /// The thread's first turn.
+    Start,
+    /// At the point it yielded at.
+    At(&'a Point),
+    /// Its loop was parked and has a wake-up or a due timer.
+    Unparked,
+    /// Back from `Atomics.wait` on this element.
+    Waited(WaitKey),
 }
 
 /// Whether `at` lets another thread run. Delivering a close marker or a worker's lifecycle
@@ -230,6 +292,20 @@ impl Controller {
                 unfinished: BTreeMap::new(),
                 errors: BTreeMap::new(),
                 async_waits: BTreeMap::new(),
+                units: Vec::new(),
+                current_unit: None,
+                buffers: BufferNames::default(),
+                clock_moved: false,
+                posts: Vec::new(),
+                destinations: BTreeMap::new(),
+                owners: BTreeMap::new(),
+
+                unit_fresh: false,
+                memory_atomics: config.memory_atomics,
+                spin_assume: config.spin_assume,
+                unit_wrote: false,
+                spins: 0,
+                generated: config.generated,
             }),
             turn: Condvar::new(),
             seed: config.seed,
@@ -317,6 +393,7 @@ impl Controller {
     fn set_clock(st: &mut State, t: u64) {
         debug_assert!(t >= st.clock, "the virtual clock never goes back");
         st.clock = t;
+        st.clock_moved = true;
         st.obs.record("clock", 0, EventKind::Time(t));
         let due: Vec<u64> = st
             .async_waits
@@ -364,25 +441,21 @@ impl Controller {
         out
     }
 
+    /// The next moment a timer, a wait's timeout or an asynchronous wait's deadline is
+    /// due, if one is pending.
+    fn next_time(st: &State) -> Option<u64> {
+        let threads = st.threads.values().filter_map(|t| match &t.state {
+            TState::Parked { until, .. } | TState::Waiting { until, .. } => *until,
+            _ => None,
+        });
+        let asynchronous = st.async_waits.values().filter_map(|w| w.until);
+        threads.chain(asynchronous).filter(|u| *u > st.clock).min()
+    }
+
     /// The thread that must run next when nothing is runnable, after moving the clock to
     /// the next pending timer or timeout; `None` when the run is over (the end is set).
     fn advance_or_end(&self, st: &mut State) -> bool {
-        let next_time = st
-            .threads
-            .values()
-            .filter_map(|t| match &t.state {
-                TState::Parked { until, .. } | TState::Waiting { until, .. } => *until,
-                _ => None,
-            })
-            .filter(|u| *u > st.clock)
-            .min();
-        let next_time = next_time.into_iter().chain(
-            st.async_waits
-                .values()
-                .filter_map(|w| w.until)
-                .filter(|u| *u > st.clock),
-        );
-        if let Some(t) = next_time.min() {
+        if let Some(t) = Self::next_time(st) {
             if let Some(max) = st.max_time.filter(|max| t > *max) {
                 self.give_up(st, End::TimeLimit(max));
                 return false;
@@ -420,6 +493,10 @@ impl Controller {
         if st.end.is_some() {
             return;
         }
+        // The unit that just ended is final (but for its posts' queues).
+        if let Some(index) = st.current_unit.take() {
+            self.unit_ended(st, index);
+        }
         st.current = None;
         let mut cands: Vec<WorkerId> = loop {
             let c: Vec<WorkerId> = st
@@ -429,6 +506,20 @@ impl Controller {
                 .filter(|id| Self::runnable(st, *id))
                 .collect();
             if !c.is_empty() {
+                // Spinners wait while another thread can run, or time can pass.
+                let fair: Vec<WorkerId> = c
+                    .iter()
+                    .copied()
+                    .filter(|id| st.threads[id].spin.is_none())
+                    .collect();
+                if !fair.is_empty() {
+                    break fair;
+                }
+                let due = Self::next_time(st).filter(|t| st.max_time.is_none_or(|max| *t <= max));
+                if let Some(t) = due {
+                    Self::set_clock(st, t);
+                    continue;
+                }
                 break c;
             }
             if !self.advance_or_end(st) {
@@ -471,8 +562,12 @@ impl Controller {
                     self.give_up(st, End::Mismatch(why));
                     return;
                 }
-                Err(Mismatch(why)) => {
+                Err(Refusal::Mismatch(why)) => {
                     self.give_up(st, End::Mismatch(why));
+                    return;
+                }
+                Err(Refusal::Asleep) => {
+                    self.give_up(st, End::Redundant);
                     return;
                 }
             }
@@ -500,11 +595,24 @@ impl Controller {
         st.current = Some(who);
         st.turn_since = Instant::now();
         st.yielded = None;
-        let (first, pending) = {
+        let (first, pending, waited) = {
             let t = st.threads.get_mut(&who).expect("a candidate exists");
             t.step += 1;
-            (t.step == 1, t.pending.take())
+            let waited = match &t.state {
+                TState::Waiting { key, .. } => Some(Resume::Waited(*key)),
+                TState::Parked { .. } => Some(Resume::Unparked),
+                _ => None,
+            };
+            (t.step == 1, t.pending.take(), waited)
         };
+        let decision = (cands.len() > 1).then(|| st.decisions.len() - 1);
+        let resume = match (&pending, waited) {
+            _ if first => Resume::Start,
+            (Some(point), _) => Resume::At(point),
+            (None, Some(w)) => w,
+            (None, None) => Resume::Unparked,
+        };
+        self.begin_unit(st, who, decision, resume);
         if first {
             Self::record(st, who, EventKind::Start);
         } else if let Some(point) = pending {
@@ -515,6 +623,242 @@ impl Controller {
         self.turn.notify_all();
     }
 
+    /// Starts `who`'s next unit (chosen at `decision`), which begins as `resume` says.
+    fn begin_unit(
+        &self,
+        st: &mut State,
+        who: WorkerId,
+        decision: Option<usize>,
+        resume: Resume<'_>,
+    ) {
+        let Some(t) = st.threads.get(&who) else {
+            return;
+        };
+        let name = t.name.clone();
+        // Until its first step a generated thread runs only the harness's code; the
+        // supervisor never runs the program's.
+        let bookkeeping = st.supervisor == Some(who);
+        let harness_only = !Self::may_run_user_code(st, who);
+        let mut footprint = Footprint::default();
+        // A loop just woken runs no JavaScript before its next point (see `Gate::point`:
+        // that point continues this unit).
+        let unparked = matches!(resume, Resume::Unparked);
+        if !harness_only && !unparked {
+            if !st.memory_atomics {
+                footprint.add(Access::AnyMem { write: false });
+            }
+            // The program's code can start a port (a listener added) or take a port
+            // transferred to it, which queues a wake-up on its own loop: its place among
+            // the other threads' posts to this loop orders what the loop delivers.
+            if cfg!(not(heddle_mutant = "user_code_no_wake")) {
+                footprint.add(Access::Wake(name.clone()));
+            }
+        }
+        if std::mem::take(&mut st.clock_moved) {
+            footprint.add(Access::Clock { write: true });
+        }
+        st.units.push(Unit {
+            thread: name.clone(),
+            footprint,
+            decision,
+            bookkeeping,
+            posted: false,
+        });
+        st.current_unit = Some(st.units.len() - 1);
+        st.unit_fresh = unparked;
+        match resume {
+            Resume::Start => {
+                // Its start (its online message to its parent's loop), and its existence.
+                self.touch(st, Access::Thread(name.clone()));
+                self.touch_lifecycle_post(st, who);
+            }
+            Resume::At(point) => self.touch_point(st, point),
+            Resume::Waited(key) => {
+                // Back from `Atomics.wait`: woken by a notify, or by the clock.
+                let buffer = st.buffers.of(key.buffer, &name);
+                self.touch(
+                    st,
+                    Access::Wait {
+                        buffer,
+                        offset: key.offset as u64,
+                    },
+                );
+                self.touch(st, Access::Clock { write: false });
+            }
+            Resume::Unparked => {}
+        }
+    }
+
+    /// Whether `who`'s units may run the program's own code (not before a generated
+    /// thread's first step, never the supervisor's).
+    fn may_run_user_code(st: &State, who: WorkerId) -> bool {
+        match st.threads.get(&who) {
+            Some(t) => {
+                st.supervisor != Some(who) && (t.reached_steps || !st.generated.contains(&t.name))
+            }
+            None => false,
+        }
+    }
+
+    /// The current unit posts `who`'s lifecycle message (online or exit) to its parent.
+    fn touch_lifecycle_post(&self, st: &mut State, who: WorkerId) {
+        let Some(t) = st.threads.get(&who) else {
+            return;
+        };
+        let name = t.name.clone();
+        // The message joins the parent's wake-up queue, whose order decides what the
+        // parent's loop delivers next, listened to or not (the supervisor's units touch
+        // nothing, so where its tasks fall changes nothing). A close marker joins the same
+        // queue, and a close writes the topology.
+        let parent = t
+            .parent
+            .filter(|p| st.supervisor != Some(*p))
+            .and_then(|p| st.threads.get(&p))
+            .map(|p| p.name.clone());
+        self.touch(st, Access::Lifecycle(name));
+        #[cfg(heddle_mutant = "lifecycle_no_wake")]
+        let parent: Option<String> = parent.filter(|_| false);
+        if let Some(parent) = parent {
+            self.touch(st, Access::Wake(parent));
+            self.touch(st, Access::Topology { write: false });
+        }
+    }
+
+    /// The name of the buffer at `address`, seen by the thread holding the turn.
+    fn buffer_name(st: &mut State, address: usize) -> u32 {
+        let me = st
+            .current
+            .and_then(|c| st.threads.get(&c))
+            .map(|t| t.name.clone())
+            .unwrap_or_default();
+        st.buffers.of(address, &me)
+    }
+
+    /// The current unit takes a task from the loop of the thread holding the turn.
+    fn touch_own_wake(&self, st: &mut State) {
+        let me = st
+            .current
+            .and_then(|c| st.threads.get(&c))
+            .map(|t| t.name.clone());
+        if let Some(me) = me {
+            self.touch(st, Access::Wake(me));
+        }
+    }
+
+    /// Adds `access` to the current unit (not to the supervisor's units, which commute
+    /// with everything by construction).
+    fn touch(&self, st: &mut State, access: Access) {
+        let supervisor = st.supervisor.is_some() && st.current == st.supervisor;
+        if let Some(u) = st.current_unit.and_then(|i| st.units.get_mut(i)) {
+            if !supervisor {
+                u.footprint.add(access);
+            }
+        }
+    }
+
+    /// Adds what taking the point `at` touches to the current unit.
+    fn touch_point(&self, st: &mut State, at: &Point) {
+        match at {
+            Point::Start => {}
+            Point::Deliver {
+                port,
+                what,
+                user_code,
+            } => {
+                // `Wake(me)` stands for pushing onto this loop's wake-up queue. A delivery
+                // takes its head, which a push by another thread (onto the tail of a queue
+                // that is not empty) never changes: taking alone commutes with pushes. But
+                // a message's delivery may push (a port it carries is attached, a drained
+                // port re-triggered) and the program's listeners may start ports: those
+                // push. A lifecycle message or close marker no listener hears does neither.
+                if matches!(what, Delivery::Message(_)) || *user_code {
+                    self.touch_own_wake(st);
+                }
+                if let Some(me) = st.current.and_then(|c| st.threads.get(&c)) {
+                    st.owners.insert(port.0, me.name.clone());
+                }
+                match what {
+                    Delivery::Message(_) => self.touch(st, Access::Queue(port.0)),
+                    Delivery::Lifecycle { from, .. } => {
+                        let name = st
+                            .threads
+                            .get(from)
+                            .map(|t| t.name.clone())
+                            .unwrap_or_default();
+                        self.touch(st, Access::Lifecycle(name));
+                    }
+                    Delivery::Close => {
+                        self.touch(st, Access::Queue(port.0));
+                        self.touch(st, Access::Topology { write: false });
+                    }
+                }
+            }
+            Point::Timer(_) => {
+                self.touch_own_wake(st);
+                self.touch(st, Access::Clock { write: false });
+            }
+            Point::Settle(_) => {
+                self.touch_own_wake(st);
+                self.touch(st, Access::AsyncWait);
+                self.touch(st, Access::Clock { write: false });
+            }
+            Point::Atomics(access) => {
+                let Some(at) = access.at else { return };
+                let buffer = Self::buffer_name(st, at.buffer);
+                let start = at.offset as u64;
+                let end = start + access.len as u64;
+                let (read, write, wait) = match access.op {
+                    "load" => (true, false, false),
+                    "store" => (false, true, false),
+                    "wait" | "waitAsync" => (true, false, true),
+                    "notify" => (false, false, true),
+                    // A read-modify-write reads; its write is what it changed, which the
+                    // memory watch reports at the unit's end. One that changed nothing (a
+                    // failed compareExchange, an add of 0) is a read of the element, and
+                    // commutes with other reads of it (as in GenMC and Nidhugg).
+                    _ => (true, false, false),
+                };
+                if read || write {
+                    self.touch(
+                        st,
+                        Access::Mem {
+                            buffer,
+                            start,
+                            end,
+                            write,
+                        },
+                    );
+                }
+                if wait {
+                    self.touch(
+                        st,
+                        Access::Wait {
+                            buffer,
+                            offset: start,
+                        },
+                    );
+                }
+                if access.op == "notify" || access.op == "waitAsync" {
+                    self.touch(st, Access::AsyncWait);
+                }
+            }
+            Point::Spawn => self.touch(st, Access::Spawn),
+            Point::Post(_) => self.touch(st, Access::Topology { write: false }),
+            Point::Close(port) => {
+                self.touch(st, Access::Queue(port.0));
+                self.touch(st, Access::Topology { write: true });
+            }
+            Point::Terminate(target) => {
+                if let Some(name) = st.threads.get(target).map(|t| t.name.clone()) {
+                    if let Some(u) = st.current_unit.and_then(|i| st.units.get_mut(i)) {
+                        u.footprint.terminates.push(name);
+                    }
+                }
+            }
+            Point::Step(_) | Point::StepsEnd | Point::Yield(_) => {}
+        }
+    }
+
     /// The event `who` taking the point `at` shows in the trace (FIFO checked here).
     fn event_of(st: &mut State, who: WorkerId, at: &Point) -> Option<EventKind> {
         Some(match at {
@@ -523,6 +867,7 @@ impl Controller {
                 if let Delivery::Message(msg) = what {
                     let name = st.threads[&who].name.clone();
                     st.obs.delivered(&name, *port, *msg);
+                    st.destinations.entry(*msg).or_default().insert(port.0);
                 }
                 EventKind::Deliver {
                     port: port.0,
@@ -531,7 +876,7 @@ impl Controller {
             }
             Point::Timer(t) => EventKind::Timer(t.0),
             Point::Settle(id) => EventKind::Settle(*id),
-            Point::Atomics(op) => EventKind::Atomics((*op).to_string()),
+            Point::Atomics(access) => EventKind::Atomics(access.op.to_string()),
             Point::Step(index) => {
                 let name = &st.threads[&who].name;
                 let kind = st
@@ -557,6 +902,30 @@ impl Controller {
                     .unwrap_or_else(|| target.to_string()),
             ),
         })
+    }
+
+    /// The run's units, with each post's queues filled in from where its message went.
+    pub fn units(&self) -> Vec<Unit> {
+        let st = self.lock();
+        let mut units = st.units.clone();
+        for (msg, unit) in &st.posts {
+            for port in st.destinations.get(msg).into_iter().flatten() {
+                if let Some(u) = units.get_mut(*unit).filter(|u| !u.bookkeeping) {
+                    u.posted = false;
+                    u.footprint.add(Access::Queue(*port));
+                    // It woke the loop that owns the port.
+                    if let Some(owner) = st.owners.get(port) {
+                        u.footprint.add(Access::Wake(owner.clone()));
+                    }
+                }
+            }
+        }
+        units
+    }
+
+    /// Times a thread was taken to be spinning ([`spin`]).
+    pub fn spins(&self) -> u64 {
+        self.lock().spins
     }
 
     /// The uncaught error that ended each thread that had one, by name.
@@ -610,6 +979,9 @@ impl Controller {
     /// Records a console line (called on the printing thread, in its turn).
     pub fn log(&self, line: &LogLine) {
         let mut st = self.lock();
+        if st.current == Some(line.worker) {
+            self.touch(&mut st, Access::Log);
+        }
         if st.threads.contains_key(&line.worker) {
             let stream = match line.stream {
                 LogStream::Stdout => "out",

@@ -7,19 +7,21 @@
 //! [`crate::sched::dfs`]), so its schedule count does not either.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::check::{self, Finding};
 use crate::exec::{self, RunResult, RunSetup};
 use crate::plan::{ExplorePlan, LimitsPlan, Plan};
-use crate::sched::dfs::{branches, Bounds, DfsScheduler};
 use crate::sched::fixed::{parse_schedule, FixedScheduler};
 use crate::sched::pct::{PctConfig, PctScheduler};
 use crate::sched::random::RandomScheduler;
 use crate::sched::{Strategy, WatchdogLimits};
 use crate::spec::Strategy as Kind;
+
+mod exhaustive;
+mod tree;
 
 /// The environment variable that replays one schedule: `HEDDLE_SCHEDULE=<string>`.
 pub const SCHEDULE_ENV: &str = "HEDDLE_SCHEDULE";
@@ -43,10 +45,24 @@ pub struct Failure {
 pub struct Report {
     /// Schedules run.
     pub runs: u64,
+    /// Distinct behaviours among the runs: classes of runs equal up to the order of
+    /// independent units (Mazurkiewicz traces). For an exhaustive exploration, every
+    /// behaviour the program has (under the footprints' dependencies), whatever the number
+    /// of runs it took or the order they ran in.
+    pub behaviours: u64,
+    /// The behaviours seen, by class key (see [`crate::sched::dpor::class_key`]).
+    pub classes: BTreeSet<u64>,
+    /// Runs the partial-order reduction stopped early, their behaviour being another's.
+    pub redundant: u64,
+    /// Runs in which a thread was taken to be spinning (`spin_assume`).
+    pub spinning_runs: u64,
     /// Each `outcomes` expression's values over the runs (normalised JSON).
     pub outcomes: BTreeMap<String, BTreeSet<String>>,
     /// How runs ended, counted (`done`, `idle`, `deadlock`, …).
     pub ends: BTreeMap<String, u64>,
+    /// How behaviours ended, counted: the same for every exhaustive exploration of a
+    /// program, however many runs it took (equal runs end the same way).
+    pub behaviour_ends: BTreeMap<String, u64>,
     /// Failing runs (at most a few are kept, the first first).
     pub failures: Vec<Failure>,
     /// Failing runs, counted.
@@ -108,6 +124,24 @@ impl Collector<'_> {
         let outcome = check::outcome_of(self.plan, run);
         let mut r = self.report.lock().unwrap_or_else(|e| e.into_inner());
         r.runs += 1;
+        if run.spins > 0 {
+            r.spinning_runs += 1;
+        }
+        if run.end == crate::sched::End::Redundant {
+            if crate::debug::on("classes") {
+                crate::debug::say(format_args!("redundant {}", run.schedule));
+            }
+            r.redundant += 1;
+            return;
+        }
+        let class = crate::sched::dpor::class_key(&run.units);
+        if crate::debug::on("classes") {
+            crate::debug::say(format_args!("class {class:016x} {}", run.schedule));
+        }
+        if r.classes.insert(class) {
+            r.behaviours += 1;
+            *r.behaviour_ends.entry(run.end.kind().into()).or_insert(0) += 1;
+        }
         *r.ends.entry(run.end.kind().into()).or_insert(0) += 1;
         for (expr, value) in outcome {
             r.outcomes.entry(expr).or_default().insert(value);
@@ -237,15 +271,15 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                     .complete = true;
             }
             Kind::Exhaustive => {
-                let complete = exhaustive(
+                let complete = exhaustive::run(
                     plan,
-                    Exhaustive {
+                    exhaustive::Exhaustive {
                         explore,
                         options,
                         exprs: &exprs,
                         limits,
                     },
-                    &collector,
+                    &|run| collector.add(run),
                     &tick,
                 );
                 let mut r = collector.report.lock().unwrap_or_else(|e| e.into_inner());
@@ -283,90 +317,4 @@ impl Common {
             time_choices: self.time_choices,
         }
     }
-}
-
-/// What an exhaustive exploration runs with.
-struct Exhaustive<'a> {
-    explore: &'a ExplorePlan,
-    options: &'a Options<'a>,
-    exprs: &'a [String],
-    limits: WatchdogLimits,
-}
-
-fn exhaustive(
-    plan: &Plan,
-    how: Exhaustive<'_>,
-    collector: &Collector<'_>,
-    tick: &(dyn Fn(Option<u64>) + Sync),
-) -> bool {
-    let Exhaustive {
-        explore,
-        options,
-        exprs,
-        limits,
-    } = how;
-    struct Queue {
-        prefixes: Vec<Vec<crate::sched::dfs::Step>>,
-        active: usize,
-        started: u64,
-    }
-    let queue = Mutex::new(Queue {
-        prefixes: vec![Vec::new()],
-        active: 0,
-        started: 0,
-    });
-    let ready = Condvar::new();
-    let truncated = AtomicBool::new(false);
-    std::thread::scope(|s| {
-        for _ in 0..options.jobs.max(1) {
-            s.spawn(|| loop {
-                let prefix = {
-                    let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
-                    loop {
-                        if q.started >= explore.max_runs && !q.prefixes.is_empty() {
-                            truncated.store(true, Ordering::Relaxed);
-                            q.prefixes.clear();
-                        }
-                        if let Some(p) = q.prefixes.pop() {
-                            q.active += 1;
-                            q.started += 1;
-                            break Some(p);
-                        }
-                        if q.active == 0 {
-                            ready.notify_all();
-                            break None;
-                        }
-                        q = ready.wait(q).unwrap_or_else(|e| e.into_inner());
-                    }
-                };
-                let Some(prefix) = prefix else { return };
-                let from = prefix.len();
-                let run = exec::run(
-                    plan,
-                    RunSetup {
-                        strategy: Box::new(DfsScheduler::new(prefix)),
-                        seed: explore.seed,
-                        exprs,
-                        limits,
-                        time_choices: explore.time_choices != Some(0),
-                    },
-                );
-                let more = branches(
-                    &run.decisions,
-                    from,
-                    Bounds {
-                        preemptions: explore.preemptions,
-                        time_choices: explore.time_choices,
-                    },
-                );
-                collector.add(&run);
-                tick(None);
-                let mut q = queue.lock().unwrap_or_else(|e| e.into_inner());
-                q.prefixes.extend(more);
-                q.active -= 1;
-                ready.notify_all();
-            });
-        }
-    });
-    !truncated.load(Ordering::Relaxed)
 }
