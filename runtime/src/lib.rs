@@ -78,6 +78,13 @@ pub mod syntax {
     pub use crate::engine::syntax::{check, SnippetKind, SyntaxProblem};
 }
 
+/// How many times a worker (main included) took an isolate from the pool of finished ones
+/// instead of creating one (see `engine/pool.rs`), since the process started.
+#[cfg(not(loom))]
+pub fn isolates_reused() -> u64 {
+    engine::pool::reused()
+}
+
 /// Starts an empty thread the way every V8 thread is started (through the V8 root thread,
 /// see `engine/platform.rs`) and joins it: for the benchmark of that route's cost only.
 #[cfg(not(loom))]

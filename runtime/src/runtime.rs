@@ -262,14 +262,18 @@ pub struct Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        // Kept isolates are disposed on a V8 thread, as everything that enters an isolate
-        // must be (see `engine/platform.rs`).
+        // Kept isolates go back to the pool, or are disposed of, on a V8 thread, as
+        // everything that enters an isolate must be (see `engine/platform.rs`).
         let kept: Vec<Arc<KeptIsolate>> = lock(&self.shared.workers)
             .values_mut()
             .filter_map(|r| r.kept.take())
             .collect();
         if !kept.is_empty() {
-            let _ = crate::engine::platform::run_on_v8_thread("heddle-dispose", move || drop(kept));
+            let _ = crate::engine::platform::run_on_v8_thread("heddle-dispose", move || {
+                for k in kept {
+                    crate::engine::thread::release(k);
+                }
+            });
         }
     }
 }

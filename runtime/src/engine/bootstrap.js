@@ -6,6 +6,11 @@
 (function bootstrap(ops, info) {
   'use strict';
 
+  // The builtins Heddle's own code calls after user code may have patched them (Node's
+  // primordials, in small): taken before any user code runs in this context.
+  const PromiseResolve = Promise.resolve.bind(Promise);
+  const PromiseThen = Function.prototype.call.bind(Promise.prototype.then);
+
   // ---------------------------------------------------------------- errors
   const DOMEXCEPTION_CODES = {
     IndexSizeError: 1, HierarchyRequestError: 3, WrongDocumentError: 4,
@@ -351,12 +356,12 @@
     }
     terminate(cb) {
       const c = this[kControl];
-      if (c.exited) return Promise.resolve(undefined);
+      if (c.exited) return PromiseResolve(undefined);
       if (!c.terminating) {
         c.terminating = new Promise((resolve) => this.once('exit', resolve));
         ops.terminate(this.threadId);
       }
-      if (typeof cb === 'function') c.terminating.then((code) => cb(null, code));
+      if (typeof cb === 'function') PromiseThen(c.terminating, (code) => cb(null, code));
       return c.terminating;
     }
     ref() { if (!this[kControl].exited) ops.ref(this[kControl].id, true); return this; }
@@ -615,7 +620,7 @@
     if (typeof callback !== 'function') {
       throw invalidArgType('The "callback" argument must be of type function. Received ' + describe(callback));
     }
-    Promise.resolve().then(() => callback());
+    PromiseThen(PromiseResolve(), () => callback());
   }
 
   Object.assign(globalThis, {

@@ -61,7 +61,7 @@ impl V8Guest<'_> {
             report_uncaught(tc, &host, exception);
             return Flow::Stop;
         }
-        tc.perform_microtask_checkpoint();
+        run_microtasks(tc);
         if tc.is_execution_terminating() {
             return Flow::Stop;
         }
@@ -518,6 +518,16 @@ fn compile_commonjs<'s>(
     )
 }
 
+/// A microtask checkpoint of the current context's own queue (each run's context has one;
+/// see `thread.rs`), else of the isolate's.
+fn run_microtasks(scope: &mut v8::PinScope<'_, '_>) {
+    let context = scope.get_current_context();
+    match context.get_microtask_queue() {
+        Some(queue) => queue.perform_checkpoint(scope),
+        None => scope.perform_microtask_checkpoint(),
+    }
+}
+
 fn compile_module<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     name: &str,
@@ -549,7 +559,7 @@ fn run_module(scope: &mut v8::PinScope<'_, '_>, host: &HostRef, name: &str, code
         return;
     };
     if let Ok(promise) = v8::Local::<v8::Promise>::try_from(result) {
-        scope.perform_microtask_checkpoint();
+        run_microtasks(scope);
         if promise.state() == v8::PromiseState::Rejected {
             let error = promise.result(scope);
             scope.throw_exception(error);

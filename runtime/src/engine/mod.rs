@@ -7,6 +7,7 @@
 //! - [`guest`]: [`guest::V8Guest`], the [`Guest`](crate::worker::Guest) the event loop drives,
 //!   and loading of entry scripts (CommonJS and ES modules).
 //! - [`thread`]: a worker's OS thread, from isolate creation to its exit message.
+//! - [`pool`]: finished isolates kept for later runs.
 //! - [`syntax`]: syntax checks of snippets before anything runs.
 //!
 //! `bootstrap.js` is the Node-compatible surface inside each isolate.
@@ -17,5 +18,6 @@ pub(crate) mod guest;
 pub(crate) mod host;
 pub(crate) mod ops;
 pub(crate) mod platform;
+pub(crate) mod pool;
 pub(crate) mod syntax;
 pub(crate) mod thread;

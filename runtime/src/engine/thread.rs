@@ -18,6 +18,7 @@ use crate::engine::guest::{EntryScript, ModuleMap, V8Guest};
 use crate::engine::host::{self, str, Child, Hooks, Host, HostRef, Stop};
 use crate::engine::ops;
 use crate::engine::platform;
+use crate::engine::pool;
 use crate::locker::Locker;
 use crate::message::{Message, MessageParts};
 use crate::port::{PortId, TransferredPort};
@@ -115,11 +116,69 @@ pub(crate) struct KeptIsolate {
     pub locker: Locker,
     pub isolate: v8::SharedIsolate,
     pub context: RefCell<Option<v8::Global<v8::Context>>>,
+    /// The context's microtask queue (dropped with the context, under the lock).
+    pub microtasks: RefCell<Option<v8::MicrotaskQueueHandle>>,
+    /// The heap limit it was created with, if it may go back to the pool ([`pool`]) after
+    /// its run: `None` for a worker's own `resourceLimits`.
+    pub pool_as: Option<Option<usize>>,
+    /// It reached its heap limit: never pooled.
+    pub exhausted: AtomicBool,
 }
 
-// SAFETY: `context` is only touched by a thread holding `locker` (and then V8's own lock),
-// which serialises all access; `v8::Global` itself is `Send`.
+// SAFETY: `context` and `microtasks` are only touched by a thread holding `locker` (and
+// then V8's own lock), which serialises all access; `v8::Global` itself is `Send`.
 unsafe impl Sync for KeptIsolate {}
+// SAFETY: the microtask queue handle (a pointer V8 made, not tied to a thread) is used and
+// dropped only under the isolate's lock, by whichever thread holds it.
+unsafe impl Send for KeptIsolate {}
+
+/// The run of `kept` is over and nothing else holds it: its isolate goes back to the pool
+/// (its context and microtask queue dropped under its lock), or is disposed of. Call it on
+/// a V8 thread.
+pub(crate) fn release(kept: Arc<KeptIsolate>) {
+    let Ok(kept) = Arc::try_unwrap(kept) else {
+        return; // someone else still holds it, and releases it last
+    };
+    let KeptIsolate {
+        isolate,
+        context,
+        microtasks,
+        pool_as,
+        exhausted,
+        ..
+    } = kept;
+    {
+        let _v8_lock = isolate.lock();
+        drop(context.into_inner());
+        drop(microtasks.into_inner());
+    }
+    match pool_as {
+        Some(heap) if !exhausted.load(Ordering::SeqCst) => pool::give(heap, isolate),
+        _ => drop(isolate),
+    }
+}
+
+/// A new isolate with the settings every run relies on (the callbacks look up the run's
+/// host in the isolate's slot, so they serve every run of a pooled isolate).
+fn new_isolate(heap: Option<usize>) -> v8::SharedIsolate {
+    let mut params = v8::CreateParams::default();
+    if let Some(max) = heap {
+        params = params.heap_limits(0, max);
+    }
+    let mut isolate = v8::Isolate::new(params);
+    isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
+    isolate.set_promise_reject_callback(on_promise_reject);
+    isolate.add_message_listener(on_message);
+    isolate.set_capture_stack_trace_for_uncaught_exceptions(true, 10);
+    // SAFETY: the only slot values that are not `Send` (the `Rc<Host>` and the module map)
+    // are installed after a thread locks the isolate for a run and removed before it
+    // unlocks it for the last time in that run; no other thread locks the isolate in
+    // between (see `KeptIsolate`).
+    match unsafe { isolate.try_into_shared() } {
+        Ok(i) => i,
+        Err(_) => panic!("[runtime internal bug] a fresh isolate could not be shared"),
+    }
+}
 
 /// Everything a new worker thread needs.
 pub(crate) struct WorkerInit {
@@ -304,43 +363,28 @@ pub(crate) fn run_isolate(
         return (1, None);
     }
     shared.gate.register(init.id, &init.control);
-    let mut params = v8::CreateParams::default();
     // The worker's own `resourceLimits`, else the runtime's default heap limit, else V8's.
+    let own_limits = init.limits.max_old_mb > 0.0 || init.limits.max_young_mb > 0.0;
     let old_mb = if init.limits.max_old_mb > 0.0 {
         Some(init.limits.max_old_mb)
     } else {
         shared.heap_limit_mb.map(f64::from)
     };
-    if let Some(old_mb) = old_mb {
-        let young = if init.limits.max_young_mb > 0.0 {
-            init.limits.max_young_mb
-        } else {
-            0.0
-        };
+    let heap = old_mb.map(|old_mb| {
+        let young = init.limits.max_young_mb.max(0.0);
         // At most 1 TiB: V8 takes the limit as a size, and a larger one only overflows.
-        let max = ((old_mb + young).min(1048576.0) * 1048576.0) as usize;
-        params = params.heap_limits(0, max);
-    }
-    let mut isolate = v8::Isolate::new(params);
-    isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
-    isolate.set_promise_reject_callback(on_promise_reject);
-    isolate.add_message_listener(on_message);
-    isolate.set_capture_stack_trace_for_uncaught_exceptions(true, 10);
+        ((old_mb + young).min(1048576.0) * 1048576.0) as usize
+    });
+    // A worker with its own limits gets an isolate of its own, never pooled.
+    let pool_as = (!own_limits).then_some(heap);
+    let isolate = match pool_as.and_then(pool::take) {
+        Some(isolate) => isolate,
+        None => new_isolate(heap),
+    };
     let guard = Box::new(HeapGuard {
         handle: isolate.thread_safe_handle(),
         hit: AtomicBool::new(false),
     });
-    // Every isolate stops at its heap limit instead of taking the process down: a worker
-    // ends with ERR_WORKER_OUT_OF_MEMORY, as in Node; main reports Node's fatal error.
-    isolate
-        .add_near_heap_limit_callback(near_heap_limit, &*guard as *const HeapGuard as *mut c_void);
-    // SAFETY: the only slot values that are not `Send` (the `Rc<Host>` and the module map)
-    // are installed after this thread locks the isolate and removed before it unlocks it for
-    // the last time; no other thread locks the isolate before then (see `KeptIsolate`).
-    let isolate = match unsafe { isolate.try_into_shared() } {
-        Ok(i) => i,
-        Err(_) => panic!("[runtime internal bug] a fresh isolate could not be shared"),
-    };
     let handle = isolate.thread_safe_handle();
     init.control.set_interrupt(Some(Box::new(move || {
         handle.terminate_execution();
@@ -349,17 +393,35 @@ pub(crate) fn run_isolate(
         locker: Locker::new(),
         isolate,
         context: RefCell::new(None),
+        microtasks: RefCell::new(None),
+        pool_as,
+        exhausted: AtomicBool::new(false),
     });
     let code;
     {
         let _runtime_lock = kept.locker.lock();
         let mut v8_lock = kept.isolate.lock();
+        // Every isolate stops at its heap limit instead of taking the process down: a
+        // worker ends with ERR_WORKER_OUT_OF_MEMORY, as in Node; main reports Node's fatal
+        // error.
+        v8_lock.add_near_heap_limit_callback(
+            near_heap_limit,
+            &*guard as *const HeapGuard as *mut c_void,
+        );
         code = run_locked(shared, &mut v8_lock, &kept, init, &guard);
         v8_lock.cancel_terminate_execution();
         v8_lock.remove_near_heap_limit_callback(near_heap_limit, 0);
     }
+    if guard.hit.load(Ordering::SeqCst) {
+        kept.exhausted.store(true, Ordering::SeqCst);
+    }
     drop(guard);
-    (code, shared.keep_isolates.then_some(kept))
+    if shared.keep_isolates {
+        (code, Some(kept))
+    } else {
+        release(kept);
+        (code, None)
+    }
 }
 
 fn run_locked(
@@ -377,11 +439,20 @@ fn run_locked(
     )));
     let parent_port = init.parent_port.map(|p| state.borrow_mut().adopt(p));
     let control_port = init.control_port.map(|p| state.borrow_mut().adopt(p));
+    // A new context for every run, with its own microtask queue: whatever the previous run
+    // of a pooled isolate left (globals, prototypes, pending jobs) stays with its context.
+    let microtasks = v8::MicrotaskQueue::new(isolate, v8::MicrotasksPolicy::Explicit);
     let context = {
         v8::scope!(let scope, isolate);
-        let context = v8::Context::new(scope, Default::default());
+        let queue: *const v8::MicrotaskQueue = &*microtasks;
+        let options = v8::ContextOptions {
+            microtask_queue: Some(queue.cast_mut()),
+            ..Default::default()
+        };
+        let context = v8::Context::new(scope, options);
         v8::Global::new(scope, context)
     };
+    *kept.microtasks.borrow_mut() = Some(microtasks);
     *kept.context.borrow_mut() = Some(context.clone());
     let brand = {
         v8::scope!(let scope, isolate);
