@@ -79,7 +79,7 @@ pub struct Spec {
     /// How the program touches shared memory: `any` (the default: plain typed-array reads
     /// may race, so every unit of the program's code is taken to read all of it) or
     /// `atomics` (only through `Atomics`: a unit reads only what its operations name, which
-    /// lets the exploration reduce much further; a plain write it finds is reported).
+    /// lets the exploration reduce much further; a plain read then may miss behaviours).
     #[serde(default)]
     pub memory: Option<MemoryUse>,
     /// Folders outside the spec's own (relative to it) that its scripts may be read from.

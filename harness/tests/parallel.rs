@@ -23,6 +23,7 @@ fn explore_spec(relative: &str, jobs: usize) -> heddle::explore::Report {
         progress: None,
         replay: None,
         limits: Default::default(),
+        shrink: false,
     };
     explore(&plan, &plan.explore, &options)
 }

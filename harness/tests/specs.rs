@@ -54,8 +54,17 @@ fn run_spec(path: &Path, relative: &str) -> Result<(), Failed> {
         format!("reproduce: {SCHEDULE_ENV}='{schedule}' cargo test -p heddle --test specs -- {relative} --exact")
     };
     for f in &report.failures {
+        let shrunk = match &f.shrunk {
+            Some(s) => format!(
+                "first found: {} ({}); shrunk to: {}\nthe minimal run:\n",
+                s.before,
+                reproduce(&s.original),
+                s.after
+            ),
+            None => String::new(),
+        };
         failures.push(format!(
-            "run failed ({} of {} runs failed):\n  {}\ntrace:\n{}\n{}",
+            "run failed ({} of {} runs failed):\n{shrunk}  {}\ntrace:\n{}\n{}",
             report.failed,
             report.runs,
             f.findings
@@ -280,6 +289,7 @@ fn replay_trial() -> Trial {
                         progress: None,
                         replay: Some(failure.schedule.clone()),
                         limits: Default::default(),
+                        shrink: false,
                     },
                 );
                 let run = again.single.as_ref().ok_or("a replay runs once")?;

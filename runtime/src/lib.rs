@@ -85,6 +85,14 @@ pub fn isolates_reused() -> u64 {
     engine::pool::reused()
 }
 
+/// Turns the pool of finished isolates on (the default) or off, for the whole process: off,
+/// every worker creates its isolate and disposes of it after its run. For benchmarks that
+/// measure what the pool saves, in the same run.
+#[cfg(not(loom))]
+pub fn set_isolate_pool(on: bool) {
+    engine::pool::set_enabled(on)
+}
+
 /// Starts an empty thread the way every V8 thread is started (through the V8 root thread,
 /// see `engine/platform.rs`) and joins it: for the benchmark of that route's cost only.
 #[cfg(not(loom))]

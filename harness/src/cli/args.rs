@@ -76,6 +76,9 @@ pub struct ExploreArgs {
     /// Parallel runs (default: the number of cores).
     #[arg(long)]
     pub jobs: Option<usize>,
+    /// Report the failing run as found, without shrinking it to a minimal one.
+    #[arg(long)]
+    pub no_shrink: bool,
     /// Wall-clock limits.
     #[command(flatten)]
     pub limits: LimitArgs,

@@ -72,6 +72,7 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
         progress: Some(&bar),
         replay: None,
         limits: args.limits.plan(),
+        shrink: !args.no_shrink,
     };
     let report = run_explore(&plan, &settings, &options);
     eprintln!();
@@ -119,6 +120,15 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
         eprintln!("error: {f}");
     }
     for f in &report.failures {
+        if let Some(s) = &f.shrunk {
+            eprintln!(
+                "first found: {}: heddle replay {} '{}'",
+                s.before,
+                args.spec.display(),
+                s.original
+            );
+            eprintln!("shrunk in {} runs to: {}", s.runs, s.after);
+        }
         for m in &f.findings {
             eprintln!("error: {m}");
         }

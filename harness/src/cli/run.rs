@@ -26,6 +26,7 @@ pub fn run(spec: &Path, schedule: Option<String>, limits: super::args::LimitArgs
         progress: None,
         replay: schedule.or_else(|| std::env::var(heddle::explore::SCHEDULE_ENV).ok()),
         limits: limits.plan(),
+        shrink: true,
     };
     let report = explore(&plan, &settings, &options);
     println!("# {} ({})", plan.name, spec.display());

@@ -21,6 +21,7 @@ use crate::sched::{Strategy, WatchdogLimits};
 use crate::spec::Strategy as Kind;
 
 mod exhaustive;
+pub mod shrink;
 mod tree;
 
 /// The environment variable that replays one schedule: `HEDDLE_SCHEDULE=<string>`.
@@ -38,6 +39,9 @@ pub struct Failure {
     /// Whether replaying `schedule` reproduces it (not for a schedule that could not be
     /// parsed or did not fit the spec).
     pub replayable: bool,
+    /// When it was shrunk: the run first found, and the lengths before and after
+    /// (`schedule`, `findings` and `trace` are then the minimal run's).
+    pub shrunk: Option<shrink::Shrunk>,
 }
 
 /// What an exploration found.
@@ -63,8 +67,11 @@ pub struct Report {
     /// How behaviours ended, counted: the same for every exhaustive exploration of a
     /// program, however many runs it took (equal runs end the same way).
     pub behaviour_ends: BTreeMap<String, u64>,
-    /// Failing runs (at most a few are kept, the first first).
+    /// Failing runs (at most three are kept, the first first: for random and PCT, the
+    /// lowest-numbered runs).
     pub failures: Vec<Failure>,
+    /// Each kept failure's rank (its run's number for random and PCT), ascending.
+    failure_order: Vec<u64>,
     /// Failing runs, counted.
     pub failed: u64,
     /// Every schedule was run (exhaustive within its limits) or the plan ran them all.
@@ -88,6 +95,8 @@ pub struct Options<'a> {
     /// Watchdog limits that override the spec's (the command line's `--max-unit-ms`,
     /// `--max-run-ms`).
     pub limits: LimitsPlan,
+    /// Shrink the first failing run of an exploration before reporting it ([`shrink`]).
+    pub shrink: bool,
 }
 
 impl Default for Options<'_> {
@@ -99,6 +108,7 @@ impl Default for Options<'_> {
             progress: None,
             replay: std::env::var(SCHEDULE_ENV).ok().filter(|s| !s.is_empty()),
             limits: LimitsPlan::default(),
+            shrink: true,
         }
     }
 }
@@ -119,7 +129,9 @@ struct Collector<'p> {
 }
 
 impl Collector<'_> {
-    fn add(&self, run: &RunResult) {
+    /// Adds a run; `order` ranks its failure among the others (random and PCT: the run's
+    /// number, so the failures reported do not depend on which job finished first).
+    fn add(&self, run: &RunResult, order: u64) {
         let failures = check::check_run(self.plan, run);
         let outcome = check::outcome_of(self.plan, run);
         let mut r = self.report.lock().unwrap_or_else(|e| e.into_inner());
@@ -148,13 +160,18 @@ impl Collector<'_> {
         }
         if !failures.is_empty() {
             r.failed += 1;
-            if r.failures.len() < 3 {
-                r.failures.push(Failure {
+            let at = r.failure_order.partition_point(|&o| o <= order);
+            if at < 3 {
+                r.failure_order.insert(at, order);
+                r.failure_order.truncate(3);
+                r.failures.insert(at, Failure {
                     schedule: run.schedule.clone(),
                     replayable: !matches!(run.end, crate::sched::End::Mismatch(_)),
                     findings: failures,
                     trace: run.trace.to_string(),
+                    shrunk: None,
                 });
+                r.failures.truncate(3);
             }
         }
     }
@@ -183,7 +200,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
     };
     let single = |strategy: Box<dyn Strategy>| {
         let run = exec::run(plan, common.setup(strategy, &exprs));
-        collector.add(&run);
+        collector.add(&run, 0);
         tick(Some(1));
         let mut r = collector.report.lock().unwrap_or_else(|e| e.into_inner());
         r.single = Some(run);
@@ -206,6 +223,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                         ),
                     }],
                     trace: String::new(),
+                    shrunk: None,
                 });
             }
         }
@@ -226,6 +244,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                                 message: format!("explore.schedule: {e}"),
                             }],
                             trace: String::new(),
+                            shrunk: None,
                         });
                     }
                 }
@@ -259,7 +278,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                                 })),
                             };
                             let run = exec::run(plan, common.setup(strategy, &exprs));
-                            collector.add(&run);
+                            collector.add(&run, i);
                             tick(Some(explore.runs));
                         });
                     }
@@ -279,7 +298,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                         exprs: &exprs,
                         limits,
                     },
-                    &|run| collector.add(run),
+                    &|run| collector.add(run, collector.done.load(Ordering::Relaxed)),
                     &tick,
                 );
                 let mut r = collector.report.lock().unwrap_or_else(|e| e.into_inner());
@@ -294,6 +313,20 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
         .report
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
+    // A failure an exploration found is shrunk (a replay or a fixed schedule is the user's
+    // own, and stays as it is).
+    let explored = options.replay.is_none() && explore.strategy != Kind::Fixed;
+    if options.shrink && explored {
+        if let Some(f) = report.failures.first_mut().filter(|f| f.replayable) {
+            let setup = |strategy: Box<dyn Strategy>| common.setup(strategy, &exprs);
+            if let Some(m) = shrink::shrink(plan, &f.schedule, &setup) {
+                f.schedule = m.schedule;
+                f.findings = m.findings;
+                f.trace = m.run.trace.to_string();
+                f.shrunk = Some(m.shrunk);
+            }
+        }
+    }
     report.elapsed = start.elapsed();
     report
 }

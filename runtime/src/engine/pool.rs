@@ -13,7 +13,7 @@
 //! threads under `v8::Locker` ([`v8::SharedIsolate`]); every thread that locks one descends
 //! from the V8 root thread (`platform.rs`), so memory protection keys never differ.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 /// Isolates taken from the pool, since the process started.
@@ -22,6 +22,14 @@ static REUSED: AtomicU64 = AtomicU64::new(0);
 /// How many times an isolate was taken from the pool.
 pub(crate) fn reused() -> u64 {
     REUSED.load(Ordering::Relaxed)
+}
+
+/// Whether finished isolates are pooled at all (a switch for benchmarks).
+static ENABLED: AtomicBool = AtomicBool::new(true);
+
+/// Turns pooling on or off; off, [`give`] disposes of every isolate and [`take`] finds none.
+pub(crate) fn set_enabled(on: bool) {
+    ENABLED.store(on, Ordering::Relaxed);
 }
 
 /// At most this many idle isolates are kept; more are disposed of.
@@ -40,6 +48,9 @@ fn idle() -> &'static Mutex<Vec<Idle>> {
 
 /// An idle isolate created with heap limit `heap`, if one is pooled.
 pub(crate) fn take(heap: Option<usize>) -> Option<v8::SharedIsolate> {
+    if !ENABLED.load(Ordering::Relaxed) {
+        return None;
+    }
     let mut idle = idle().lock().unwrap_or_else(|e| e.into_inner());
     let at = idle.iter().rposition(|i| i.heap == heap)?;
     REUSED.fetch_add(1, Ordering::Relaxed);
@@ -51,7 +62,7 @@ pub(crate) fn take(heap: Option<usize>) -> Option<v8::SharedIsolate> {
 /// disposing enters the isolate.
 pub(crate) fn give(heap: Option<usize>, isolate: v8::SharedIsolate) {
     let mut idle = idle().lock().unwrap_or_else(|e| e.into_inner());
-    if idle.len() < MAX_IDLE {
+    if idle.len() < MAX_IDLE && ENABLED.load(Ordering::Relaxed) {
         idle.push(Idle { heap, isolate });
         return;
     }
