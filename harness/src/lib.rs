@@ -30,6 +30,7 @@ pub mod exec;
 pub mod explore;
 pub mod faults;
 pub mod plan;
+pub mod render;
 pub mod sched;
 pub mod snapshot;
 pub mod spec;

@@ -53,7 +53,7 @@ fn run_spec(path: &Path, relative: &str) -> Result<(), Failed> {
     let reproduce = |schedule: &str| {
         format!("reproduce: {SCHEDULE_ENV}='{schedule}' cargo test -p heddle --test specs -- {relative} --exact")
     };
-    for f in &report.failures {
+    for (i, f) in report.failures.iter().enumerate() {
         let shrunk = match &f.shrunk {
             Some(s) => format!(
                 "first found: {} ({}); shrunk to: {}\nthe minimal run:\n",
@@ -63,8 +63,19 @@ fn run_spec(path: &Path, relative: &str) -> Result<(), Failed> {
             ),
             None => String::new(),
         };
+        // The picture of the (minimal) failing run, beside the test binary's other output.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("heddle-failures");
+        let file = relative.replace(['/', '\\'], "__");
+        let picture = if i > 0 {
+            String::new() // the first failure's picture only (the shrunk one)
+        } else {
+            match heddle::render::write_failure(&plan.name, path, &file, f, &dir) {
+                Ok(p) => format!("picture: {}\n", p.display()),
+                Err(e) => format!("(no picture: {e})\n"),
+            }
+        };
         failures.push(format!(
-            "run failed ({} of {} runs failed):\n{shrunk}  {}\ntrace:\n{}\n{}",
+            "run failed ({} of {} runs failed):\n{shrunk}  {}\ntrace:\n{}\n{picture}{}",
             report.failed,
             report.runs,
             f.findings

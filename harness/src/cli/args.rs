@@ -46,6 +46,21 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Run one schedule and draw it: a self-contained HTML page (threads as lanes,
+    /// messages as arrows, Atomics, faults, the failing checks).
+    Render {
+        /// The spec file.
+        spec: PathBuf,
+        /// Force these choices (a schedule string); default: the spec's fixed schedule.
+        #[arg(long)]
+        schedule: Option<String>,
+        /// Where to write the page.
+        #[arg(short, long, default_value = "run.html")]
+        output: PathBuf,
+        /// Wall-clock limits.
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
     /// Print the spec format's JSON Schema.
     Schema,
 }

@@ -1,6 +1,7 @@
 //! `heddle explore`: many schedules, a progress bar, a summary of outcomes.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -138,6 +139,18 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
                 args.spec.display(),
                 f.schedule
             );
+        }
+    }
+    // The first failure's picture (the minimal run, when it was shrunk).
+    if let Some(f) = report.failures.first().filter(|f| f.replayable) {
+        let file = args
+            .spec
+            .file_stem()
+            .map_or_else(|| "run".into(), |s| s.to_string_lossy().into_owned());
+        let dir = Path::new("heddle-failures");
+        match heddle::render::write_failure(&plan.name, &args.spec, &file, f, dir) {
+            Ok(path) => eprintln!("picture: {}", path.display()),
+            Err(e) => eprintln!("warning: no picture: {e}"),
         }
     }
     let findings: Vec<&heddle::check::Finding> =

@@ -3,6 +3,7 @@
 mod args;
 mod check;
 mod explore;
+mod render;
 mod run;
 
 use std::process::ExitCode;
@@ -27,6 +28,12 @@ pub fn run() -> ExitCode {
             limits,
         } => run::run(&spec, Some(schedule), limits),
         Command::Explore(e) => explore::explore(e),
+        Command::Render {
+            spec,
+            schedule,
+            output,
+            limits,
+        } => render::render(&spec, schedule, &output, limits),
         Command::Schema => {
             print!("{}", heddle::schema());
             ExitCode::SUCCESS

@@ -36,6 +36,10 @@ pub struct Failure {
     pub findings: Vec<Finding>,
     /// Its trace, rendered.
     pub trace: String,
+    /// Its events (for a picture: [`crate::render`]).
+    pub events: crate::trace::Trace,
+    /// How it ended.
+    pub end: String,
     /// Whether replaying `schedule` reproduces it (not for a schedule that could not be
     /// parsed or did not fit the spec).
     pub replayable: bool,
@@ -164,13 +168,18 @@ impl Collector<'_> {
             if at < 3 {
                 r.failure_order.insert(at, order);
                 r.failure_order.truncate(3);
-                r.failures.insert(at, Failure {
-                    schedule: run.schedule.clone(),
-                    replayable: !matches!(run.end, crate::sched::End::Mismatch(_)),
-                    findings: failures,
-                    trace: run.trace.to_string(),
-                    shrunk: None,
-                });
+                r.failures.insert(
+                    at,
+                    Failure {
+                        schedule: run.schedule.clone(),
+                        replayable: !matches!(run.end, crate::sched::End::Mismatch(_)),
+                        findings: failures,
+                        trace: run.trace.to_string(),
+                        events: run.trace.clone(),
+                        end: run.end.to_string(),
+                        shrunk: None,
+                    },
+                );
                 r.failures.truncate(3);
             }
         }
@@ -223,6 +232,8 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                         ),
                     }],
                     trace: String::new(),
+                    events: Default::default(),
+                    end: String::new(),
                     shrunk: None,
                 });
             }
@@ -244,6 +255,8 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                                 message: format!("explore.schedule: {e}"),
                             }],
                             trace: String::new(),
+                            events: Default::default(),
+                            end: String::new(),
                             shrunk: None,
                         });
                     }
@@ -323,6 +336,8 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                 f.schedule = m.schedule;
                 f.findings = m.findings;
                 f.trace = m.run.trace.to_string();
+                f.events = m.run.trace.clone();
+                f.end = m.run.end.to_string();
                 f.shrunk = Some(m.shrunk);
             }
         }

@@ -1,0 +1,90 @@
+//! `heddle render`'s page: one self-contained document whose SVG has a lane per thread, an
+//! arrow per delivery, and a mark of its own kind for each dropped, duplicated, discarded
+//! and undelivered message, each fault and each Atomics operation, and the failing check.
+//!
+//! Debug: `cargo run -p heddle -- render harness/tests/render/everything.yaml -o run.html`.
+
+use std::path::Path;
+
+use heddle::check::check_run;
+use heddle::explore::{explore, Options};
+use heddle::render::{html, Picture};
+
+#[test]
+fn the_page_draws_every_thread_message_fault_and_failing_check() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/render/everything.yaml");
+    let plan = heddle::plan::load(&path).expect("the fixture loads");
+    let report = explore(
+        &plan,
+        &plan.explore,
+        &Options {
+            jobs: 1,
+            replay: None,
+            ..Options::default()
+        },
+    );
+    let run = report.single.as_ref().expect("one run");
+    let findings = check_run(&plan, run);
+    assert_eq!(
+        findings.len(),
+        1,
+        "the fixture fails one check: {findings:?}"
+    );
+    let page = html(&Picture {
+        name: &plan.name,
+        spec: "everything.yaml",
+        schedule: &run.schedule,
+        end: run.end.to_string(),
+        trace: &run.trace,
+        findings: &findings,
+    });
+
+    // Self-contained: no script, nothing fetched.
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(!page.contains("<script"), "no script");
+    let outside = page.replace("http://www.w3.org/2000/svg", "");
+    assert!(
+        !outside.contains("http://") && !outside.contains("https://"),
+        "no network"
+    );
+
+    // The SVG is well-formed XML; count what it draws.
+    let start = page.find("<svg").expect("an svg");
+    let end = page.find("</svg>").expect("its end") + "</svg>".len();
+    let doc = roxmltree::Document::parse(&page[start..end]).expect("well-formed SVG");
+    let groups = |class: &str| {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("g") && n.attribute("class") == Some(class))
+            .count()
+    };
+    let lanes: Vec<&str> = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("lane"))
+        .filter_map(|n| n.attribute("data-thread"))
+        .collect();
+    assert_eq!(lanes, ["main", "b", "c"], "a lane per thread, main first");
+    assert_eq!(groups("msg"), 1, "msg#3's delivery");
+    assert_eq!(groups("msg dup"), 1, "msg#3 again");
+    assert_eq!(groups("msg dropped"), 1, "msg#2");
+    assert_eq!(groups("msg discarded"), 1, "msg#4");
+    assert_eq!(groups("msg undelivered"), 1, "msg#1");
+    assert_eq!(groups("fault"), 2, "the drop and the duplicate");
+    assert_eq!(groups("atomics"), 1, "store");
+    assert_eq!(groups("atomics wait"), 2, "wait and notify");
+    let text: String = doc
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect();
+    for label in [
+        "msg#1 never delivered",
+        "msg#2 dropped (fault)",
+        "msg#3 again (duplicate)",
+        "msg#4 discarded",
+    ] {
+        assert!(text.contains(label), "label {label:?} missing");
+    }
+    // The failing check ends the page.
+    let verdict = page.find("Failed: 1 check").expect("the verdict");
+    assert!(page[verdict..].contains("is 1, expected 2"));
+}
