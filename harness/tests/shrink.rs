@@ -17,16 +17,32 @@ fn a_lost_update_found_on_a_long_random_schedule_shrinks_to_a_short_one() {
         ..Options::default()
     };
     let report = explore(&plan, &plan.explore, &options);
-    let f = report.failures.first().expect("random exploration finds the lost update");
+    let f = report
+        .failures
+        .first()
+        .expect("random exploration finds the lost update");
     let s = f.shrunk.as_ref().expect("the failure was shrunk");
     println!("first found: {} '{}'", s.before, s.original);
     println!("shrunk in {} runs to: {} '{}'", s.runs, s.after, f.schedule);
-    assert!(s.before.preemptions >= 10, "the demo should start long: {}", s.before);
+    assert!(
+        s.before.preemptions >= 10,
+        "the demo should start long: {}",
+        s.before
+    );
     // A lost update needs one thread preempted between its read and its write (main's
     // start may add one more).
     assert!(s.after.preemptions <= 2, "not minimal: {}", s.after);
-    assert!(s.after.forced < s.before.forced / 4, "{} vs {}", s.after, s.before);
-    assert!(f.findings[0].message.contains("expected 12"), "{:?}", f.findings);
+    assert!(
+        s.after.forced < s.before.forced / 4,
+        "{} vs {}",
+        s.after,
+        s.before
+    );
+    assert!(
+        f.findings[0].message.contains("expected 12"),
+        "{:?}",
+        f.findings
+    );
 
     // The minimal schedule replays, strictly, to the same failure.
     let replay = explore(
@@ -53,7 +69,11 @@ fn a_lost_update_found_on_a_long_random_schedule_shrinks_to_a_short_one() {
             ..Options::default()
         },
     );
-    let length = |s: &str| heddle::sched::fixed::parse_schedule(s).expect("parses").len();
+    let length = |s: &str| {
+        heddle::sched::fixed::parse_schedule(s)
+            .expect("parses")
+            .len()
+    };
     assert!(unshrunk.failures[0].shrunk.is_none());
     assert!(length(&unshrunk.failures[0].schedule) > length(&f.schedule) * 4);
 }
