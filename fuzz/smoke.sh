@@ -48,6 +48,10 @@ failed=()
 for target in $(cargo fuzz list); do
   extra=()
   [ "$target" = spec_loader ] && extra=(-dict=fuzz/spec.dict -max_len=2048)
+  # The v8 crate leaks a 64-byte annex per disposed isolate (IsolateLiveness, seen by
+  # LeakSanitizer at exit; the clone target replaces its isolate every 20,000 inputs), so
+  # leak detection is off there: a leak is not what this target looks for.
+  [ "$target" = clone ] && extra=(-detect_leaks=0)
 
   step "$target: regressions"
   shopt -s nullglob
