@@ -30,6 +30,10 @@ pub enum WakeReason {
         /// Notified (`"ok"`), or timed out (`"timed-out"`).
         woken: bool,
     },
+    /// The engine queued tasks for this loop's isolate (V8's foreground tasks, such as the
+    /// settling of an engine-served `Atomics.waitAsync`). Never queued under a gate that
+    /// serves atomics.
+    Platform,
 }
 
 /// How long [`Wake::wait`] looks for a reason before parking: 6 rounds of busy spinning

@@ -332,6 +332,10 @@ pub trait Guest {
     fn settle_wait(&mut self, _id: u64, _woken: bool) -> Flow {
         Flow::Continue
     }
+    /// Runs the tasks the engine queued for this loop ([`WakeReason::Platform`]).
+    fn run_platform_tasks(&mut self) -> Flow {
+        Flow::Continue
+    }
 }
 
 /// Cross-thread control of a worker: termination.
@@ -668,6 +672,13 @@ impl EventLoop {
             WakeReason::Port(port) => self.drain(port, guest),
             WakeReason::Interrupt => {
                 if self.must_stop() {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            }
+            WakeReason::Platform => {
+                if guest.run_platform_tasks() == Flow::Stop || self.must_stop() {
                     Flow::Stop
                 } else {
                     Flow::Continue

@@ -176,6 +176,7 @@ row!(d02_distinct_sabs, "D02_distinct_sabs.js");
 row!(d03_buffers_outlive_worker, "D03_buffers_outlive_worker.js");
 row!(d06_sab_in_transfer_list, "D06_sab_in_transfer_list.js");
 row!(d07_atomics_wait_notify, "D07_atomics_wait_notify.js");
+row!(d08_wait_async_settles, "D08_wait_async_settles.js");
 row!(d99_contention, "D99_contention.js");
 row!(e01_clone_function, "E01_clone_function.js");
 row!(e03_clone_symbol, "E03_clone_symbol.js");
@@ -198,6 +199,10 @@ row!(f02_uncaught_error, "F02_uncaught_error.js");
 row!(f04_terminate_interrupts, "F04_terminate_interrupts.js");
 row!(f06_terminate_after_exit, "F06_terminate_after_exit.js");
 row!(f09_out_of_memory, "F09_out_of_memory.js");
+row!(
+    f11_huge_arraybuffer_range_error,
+    "F11_huge_arraybuffer_range_error.js"
+);
 row!(f10_post_to_exited_worker, "F10_post_to_exited_worker.js");
 row!(g01_grandchild_error, "G01_grandchild_error.js");
 row!(g02_port_two_levels_down, "G02_port_two_levels_down.js");

@@ -7,9 +7,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::engine::clone;
 use crate::engine::host::{self, str, HostRef, Stop};
+use crate::engine::tasks;
 use crate::engine::thread::{self, Control};
 use crate::port::{Entry, PortId};
 use crate::runtime::LogStream;
@@ -31,6 +33,8 @@ pub(crate) struct V8Guest<'i> {
     pub context: v8::Global<v8::Context>,
     pub host: HostRef,
     pub entry: EntryScript,
+    /// The engine's tasks for this isolate, when its loop runs them (free-running).
+    pub tasks: Option<Arc<tasks::Queue>>,
 }
 
 /// Modules loaded in one isolate.
@@ -210,6 +214,20 @@ impl Guest for V8Guest<'_> {
             let id = v8::Number::new(scope, timer.0 as f64).into();
             call_hook(scope, host, |h| &h.fire, &[id]);
         })
+    }
+
+    fn run_platform_tasks(&mut self) -> Flow {
+        let Some(queue) = self.tasks.clone() else {
+            return Flow::Continue;
+        };
+        // Each task is one task of the loop: a microtask checkpoint follows it (a settled
+        // `waitAsync` runs its `then` callbacks), and what escapes ends the worker.
+        for task in queue.take() {
+            if self.task(move |_, _| task.run()) == Flow::Stop {
+                return Flow::Stop;
+            }
+        }
+        Flow::Continue
     }
 
     fn settle_wait(&mut self, id: u64, woken: bool) -> Flow {

@@ -9,6 +9,7 @@
 //! - [`thread`]: a worker's OS thread, from isolate creation to its exit message.
 //! - [`pool`]: finished isolates kept for later runs.
 //! - [`syntax`]: syntax checks of snippets before anything runs.
+//! - [`tasks`]: V8's foreground tasks (`Atomics.waitAsync` settling), run by the loops.
 //!
 //! `bootstrap.js` is the Node-compatible surface inside each isolate.
 
@@ -20,4 +21,5 @@ pub(crate) mod ops;
 pub(crate) mod platform;
 pub(crate) mod pool;
 pub(crate) mod syntax;
+pub(crate) mod tasks;
 pub(crate) mod thread;

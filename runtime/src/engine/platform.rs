@@ -69,7 +69,11 @@ fn root() -> &'static mpsc::Sender<Request> {
             .name("heddle-v8-root".into())
             .spawn(move || {
                 v8::V8::set_flags_from_string(V8_FLAGS);
-                let platform = v8::new_default_platform(0, false).make_shared();
+                // The default platform, with foreground tasks handed to the event loops
+                // (`tasks`); `false`: V8's memory protection keys stay on (the module doc).
+                let platform =
+                    v8::new_custom_platform(0, false, false, crate::engine::tasks::Tasks)
+                        .make_shared();
                 v8::V8::initialize_platform(platform);
                 v8::V8::initialize();
                 let _ = ready_tx.send(());

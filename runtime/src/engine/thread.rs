@@ -19,6 +19,7 @@ use crate::engine::host::{self, str, Child, Hooks, Host, HostRef, Stop};
 use crate::engine::ops;
 use crate::engine::platform;
 use crate::engine::pool;
+use crate::engine::tasks;
 use crate::locker::Locker;
 use crate::message::{Message, MessageParts};
 use crate::port::{PortId, TransferredPort};
@@ -194,6 +195,8 @@ pub(crate) struct WorkerInit {
 /// Set by the near-heap-limit callback; read after the loop.
 struct HeapGuard {
     handle: v8::IsolateHandle,
+    /// The isolate the callback is registered on (read for its heap statistics).
+    isolate: v8::UnsafeRawIsolatePtr,
     hit: AtomicBool,
 }
 
@@ -201,6 +204,17 @@ unsafe extern "C" fn near_heap_limit(data: *mut c_void, current: usize, _initial
     // SAFETY: `data` is the `HeapGuard` registered with this callback; it outlives the
     // isolate's use of it (removed before the guard drops, in `run_isolate`).
     let guard = unsafe { &*(data as *const HeapGuard) };
+    // SAFETY: V8 calls this callback on the thread that has `guard.isolate` locked and
+    // entered (inside one of its garbage collections), so the isolate is alive and this
+    // thread may call into it; `Isolate` is a pointer wrapper without `Drop`.
+    let mut isolate = unsafe { v8::Isolate::from_raw_isolate_ptr_unchecked(guard.isolate) };
+    // V8 also calls this as a "last resort" when an ArrayBuffer's backing store cannot be
+    // allocated (`new ArrayBuffer(7 * 2 ** 50)`), with the heap nowhere near its limit;
+    // that allocation then fails with a RangeError, as in Node. Only a heap that is
+    // really full is an out-of-memory.
+    if isolate.get_heap_statistics().used_heap_size() < current / 2 {
+        return current;
+    }
     guard.hit.store(true, Ordering::SeqCst);
     guard.handle.terminate_execution();
     // Raise the limit so that V8 can unwind instead of aborting the process.
@@ -381,8 +395,9 @@ pub(crate) fn run_isolate(
         Some(isolate) => isolate,
         None => new_isolate(heap),
     };
-    let guard = Box::new(HeapGuard {
+    let mut guard = Box::new(HeapGuard {
         handle: isolate.thread_safe_handle(),
+        isolate: v8::UnsafeRawIsolatePtr::null(),
         hit: AtomicBool::new(false),
     });
     let handle = isolate.thread_safe_handle();
@@ -401,6 +416,9 @@ pub(crate) fn run_isolate(
     {
         let _runtime_lock = kept.locker.lock();
         let mut v8_lock = kept.isolate.lock();
+        // SAFETY: only reads the isolate's address; the callback that uses it runs while
+        // this thread holds the lock taken just above (it is removed before unlocking).
+        guard.isolate = unsafe { v8_lock.as_raw_isolate_ptr() };
         // Every isolate stops at its heap limit instead of taking the process down: a
         // worker ends with ERR_WORKER_OUT_OF_MEMORY, as in Node; main reports Node's fatal
         // error.
@@ -482,14 +500,22 @@ fn run_locked(
         shared.gate.point(init.id, &Point::Start);
     }
     if booted {
+        // Free-running, V8's own tasks for this isolate (an `Atomics.waitAsync` settling)
+        // run on this loop; a gate that serves atomics settles waitAsync itself. Dropped
+        // at the end of this block, with the isolate still locked.
+        let registration = (!shared.gate.serves_atomics())
+            .then(|| tasks::register(isolate, state.borrow().wake().clone()));
         let mut guest = V8Guest {
             isolate,
             context: context.clone(),
             host: host.clone(),
             entry: init.entry,
+            tasks: registration.as_ref().map(|r| r.queue().clone()),
         };
         let event_loop = EventLoop::new(state.clone(), shared.gate.clone());
         event_loop.run(&mut guest);
+        drop(guest);
+        drop(registration);
     }
     let out_of_memory = guard.hit.load(Ordering::SeqCst);
     let stop = host.stop.borrow().clone();
