@@ -5,6 +5,8 @@
 //! - `races`: each race a run shows, where its reversal is asked for, and what the tree
 //!   knew there (tried, planned, asleep);
 //! - `units` (`heddle run`/`replay`): every unit of the run with its footprint;
+//! - `run-units` (explorations): each run's units and footprints on one line, to find a
+//!   run whose footprints differ from its replay's (nondeterminism);
 //! - `decisions` (`heddle run`/`replay`): every decision's candidates and choice.
 //!
 //! Traces and reports never depend on it.

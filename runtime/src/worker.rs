@@ -191,6 +191,13 @@ pub trait Gate: Send + Sync {
         false
     }
 
+    /// Whether `who` holds the turn now, so that what shared memory changed since the last
+    /// point is its unit's doing (see [`crate::watched::WatchedGate`]). A gate that lets
+    /// every thread run at once has no turn: always true.
+    fn holds_turn(&self, _who: WorkerId) -> bool {
+        true
+    }
+
     /// `Atomics.wait` on `key` (the value was checked equal): blocks `who` until notified
     /// (`true`), until `timeout_ms` of clock time passed (`false`), or until interrupted.
     fn atomics_wait(&self, _who: WorkerId, _key: WaitKey, _timeout_ms: Option<f64>) -> bool {

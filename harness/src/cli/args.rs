@@ -94,6 +94,17 @@ pub struct ExploreArgs {
     /// Report the failing run as found, without shrinking it to a minimal one.
     #[arg(long)]
     pub no_shrink: bool,
+    /// Stop after this many schedules (`5000`) or this much time (`90s`, `5m`): the
+    /// exploration is then partial, and its verdict says so.
+    #[arg(long, value_parser = parse_budget)]
+    pub budget: Option<heddle::explore::budget::Budget>,
+    /// Explore only part `k` of `n` of the schedule space (`2/4`), for splitting one spec
+    /// across CI machines; merge the shards' `--format json` reports.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<heddle::explore::shard::Shard>,
+    /// `text` for people, `json` for machines (docs/REPORT.md).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
     /// Wall-clock limits.
     #[command(flatten)]
     pub limits: LimitArgs,
@@ -118,4 +129,21 @@ impl LimitArgs {
             run: self.max_run_ms.map(std::time::Duration::from_millis),
         }
     }
+}
+
+fn parse_shard(s: &str) -> Result<heddle::explore::shard::Shard, String> {
+    heddle::explore::shard::Shard::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_budget(s: &str) -> Result<heddle::explore::budget::Budget, String> {
+    heddle::explore::budget::Budget::parse(s).map_err(|e| e.to_string())
+}
+
+/// How `heddle explore` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Lines for people (the default).
+    Text,
+    /// One JSON document on stdout (docs/REPORT.md).
+    Json,
 }

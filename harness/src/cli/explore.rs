@@ -8,7 +8,8 @@ use std::time::Instant;
 use heddle::explore::{explore as run_explore, Options};
 use heddle::spec::Strategy;
 
-use super::args::ExploreArgs;
+use super::args::{ExploreArgs, Format};
+use super::json;
 
 fn progress_bar(done: u64, total: Option<u64>, start: Instant, last: &std::sync::Mutex<Instant>) {
     use std::io::IsTerminal;
@@ -68,15 +69,63 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
     let start = Instant::now();
     let last = std::sync::Mutex::new(start);
     let bar = move |done: u64, total: Option<u64>| progress_bar(done, total, start, &last);
+    let json = args.format == Format::Json;
     let options = Options {
         jobs: args.jobs.unwrap_or_else(|| Options::default().jobs),
-        progress: Some(&bar),
+        progress: if json { None } else { Some(&bar) },
         replay: None,
         limits: args.limits.plan(),
         shrink: !args.no_shrink,
+        budget: args.budget,
+        shard: args.shard,
     };
     let report = run_explore(&plan, &settings, &options);
+    let checks = heddle::check::check_report(&plan, &report);
+    // The first failure's picture (the minimal run, when it was shrunk).
+    let picture = report.failures.first().filter(|f| f.replayable).map(|f| {
+        let file = args
+            .spec
+            .file_stem()
+            .map_or_else(|| "run".into(), |s| s.to_string_lossy().into_owned());
+        heddle::render::write_failure(
+            &plan.name,
+            &args.spec,
+            &file,
+            f,
+            Path::new("heddle-failures"),
+        )
+    });
+    let findings: Vec<&heddle::check::Finding> =
+        report.failures.iter().flat_map(|f| &f.findings).collect();
+    let status = if checks.is_empty() && findings.is_empty() {
+        ExitCode::SUCCESS
+    } else if findings.is_empty() {
+        ExitCode::FAILURE // only the outcome sets failed
+    } else {
+        super::status(findings)
+    };
+    if json {
+        let doc = json::report(
+            &plan,
+            &args.spec,
+            &settings,
+            &report,
+            &checks,
+            picture.as_ref(),
+        );
+        match serde_json::to_string_pretty(&doc) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("error: the report could not be written as JSON: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        return status;
+    }
     eprintln!();
+    if let Some(sh) = report.shard {
+        println!("{sh}: outcome sets are this shard's part; merge the shards' `--format json` reports for the whole");
+    }
     println!(
         "{}: {} distinct behaviours, {} schedules in {:.2?} ({:.0}/s){}",
         plan.name,
@@ -84,10 +133,10 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
         report.runs,
         report.elapsed,
         report.runs as f64 / report.elapsed.as_secs_f64().max(1e-9),
-        if report.complete {
-            ""
-        } else {
-            " — stopped at max_runs, not exhaustive"
+        match (&report.stopped, report.complete) {
+            (_, true) => String::new(),
+            (Some(why), false) => format!(" — stopped at {why}: partial"),
+            (None, false) => " — stopped early: partial".to_string(),
         }
     );
     println!(
@@ -111,13 +160,12 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
             report.spinning_runs, report.runs
         );
     }
-    let outcomes = heddle::check::check_report(&plan, &report);
-    if outcomes.is_empty() && report.failures.is_empty() {
+    if checks.is_empty() && report.failures.is_empty() {
         println!("ok");
-        return ExitCode::SUCCESS;
+        return status;
     }
     println!("{} of {} schedules failed", report.failed, report.runs);
-    for f in &outcomes {
+    for f in &checks {
         eprintln!("error: {f}");
     }
     for f in &report.failures {
@@ -141,23 +189,10 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
             );
         }
     }
-    // The first failure's picture (the minimal run, when it was shrunk).
-    if let Some(f) = report.failures.first().filter(|f| f.replayable) {
-        let file = args
-            .spec
-            .file_stem()
-            .map_or_else(|| "run".into(), |s| s.to_string_lossy().into_owned());
-        let dir = Path::new("heddle-failures");
-        match heddle::render::write_failure(&plan.name, &args.spec, &file, f, dir) {
-            Ok(path) => eprintln!("picture: {}", path.display()),
-            Err(e) => eprintln!("warning: no picture: {e}"),
-        }
+    match picture {
+        Some(Ok(path)) => eprintln!("picture: {}", path.display()),
+        Some(Err(e)) => eprintln!("warning: no picture: {e}"),
+        None => {}
     }
-    let findings: Vec<&heddle::check::Finding> =
-        report.failures.iter().flat_map(|f| &f.findings).collect();
-    if findings.is_empty() {
-        // Only the outcome set failed.
-        return ExitCode::FAILURE;
-    }
-    super::status(findings)
+    status
 }

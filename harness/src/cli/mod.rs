@@ -3,6 +3,7 @@
 mod args;
 mod check;
 mod explore;
+mod json;
 mod render;
 mod run;
 

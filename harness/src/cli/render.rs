@@ -33,6 +33,8 @@ pub fn render(
         replay: schedule,
         limits: limits.plan(),
         shrink: false,
+        budget: None,
+        shard: None,
     };
     let report = explore(&plan, &settings, &options);
     let Some(run) = &report.single else {

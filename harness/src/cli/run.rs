@@ -27,6 +27,8 @@ pub fn run(spec: &Path, schedule: Option<String>, limits: super::args::LimitArgs
         replay: schedule.or_else(|| std::env::var(heddle::explore::SCHEDULE_ENV).ok()),
         limits: limits.plan(),
         shrink: true,
+        budget: None,
+        shard: None,
     };
     let report = explore(&plan, &settings, &options);
     println!("# {} ({})", plan.name, spec.display());

@@ -10,7 +10,6 @@
 //!   within its bound).
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex};
 
 use super::tree::{Job, Tree};
@@ -26,6 +25,8 @@ pub(super) struct Exhaustive<'a> {
     pub options: &'a Options<'a>,
     pub exprs: &'a [String],
     pub limits: WatchdogLimits,
+    /// When the exploration started (for a time budget).
+    pub start: std::time::Instant,
 }
 
 /// Where the runs still to do come from.
@@ -86,23 +87,67 @@ impl Frontier for Reduced {
 }
 
 /// Explores `plan` exhaustively; calls `add` with every run and `tick` after it. Returns
-/// whether the exploration was complete (not cut short by `max_runs`).
+/// why it was cut short (`max_runs`, a budget), or `None` when it was complete.
 pub(super) fn run(
     plan: &Plan,
     how: Exhaustive<'_>,
     add: &(dyn Fn(&RunResult) + Sync),
     tick: &(dyn Fn(Option<u64>) + Sync),
-) -> bool {
+) -> Option<String> {
     let Exhaustive {
         explore,
         options,
         exprs,
         limits,
+        start,
     } = how;
+    // Why no more runs may start, once that is so.
+    let stop = |started: u64| -> Option<String> {
+        if started >= explore.max_runs {
+            return Some(format!("max_runs = {}", explore.max_runs));
+        }
+        options
+            .budget
+            .filter(|b| b.spent(started, start))
+            .map(|b| b.to_string())
+    };
     let bounded = explore.preemptions.is_some() || explore.time_choices.is_some_and(|n| n > 0);
+    // The first runs' prefixes: the empty one, or a shard's first choices.
+    let first: Vec<Vec<Step>> = match options.shard {
+        None => vec![Vec::new()],
+        Some(shard) => {
+            // A probe run (not counted) shows the first decision's candidates.
+            let probe = exec::run(
+                plan,
+                RunSetup {
+                    strategy: Box::new(DfsScheduler::new(Vec::new())),
+                    seed: explore.seed,
+                    exprs: &[],
+                    limits,
+                    time_choices: explore.time_choices != Some(0),
+                },
+            );
+            match probe.decisions.first() {
+                // No decision at all: one run, the first shard's.
+                None => [Vec::new()]
+                    .into_iter()
+                    .filter(|_| shard.index == 0)
+                    .collect(),
+                Some(d) => (0..d.candidates.len())
+                    .filter(|&j| shard.owns(j as u64))
+                    .map(|chosen| {
+                        vec![Step {
+                            candidates: d.candidates.clone(),
+                            chosen,
+                        }]
+                    })
+                    .collect(),
+            }
+        }
+    };
     let frontier: Box<dyn Frontier> = if bounded {
         Box::new(Dfs {
-            prefixes: vec![Vec::new()],
+            prefixes: first.into_iter().rev().collect(),
             bounds: Bounds {
                 preemptions: explore.preemptions,
                 time_choices: explore.time_choices,
@@ -110,11 +155,18 @@ pub(super) fn run(
         })
     } else {
         Box::new(Reduced {
-            tree: Tree::new(),
-            queued: VecDeque::from([Job {
-                prefix: Vec::new(),
-                sleep: Vec::new(),
-            }]),
+            tree: if options.shard.is_some() {
+                Tree::with_root_fixed()
+            } else {
+                Tree::new()
+            },
+            queued: first
+                .into_iter()
+                .map(|prefix| Job {
+                    prefix,
+                    sleep: Vec::new(),
+                })
+                .collect(),
         })
     };
     struct Shared {
@@ -128,18 +180,18 @@ pub(super) fn run(
         started: 0,
     });
     let ready = Condvar::new();
-    let truncated = AtomicBool::new(false);
+    let truncated: Mutex<Option<String>> = Mutex::new(None);
     std::thread::scope(|s| {
         for _ in 0..options.jobs.max(1) {
             s.spawn(|| loop {
                 let job = {
                     let mut q = shared.lock().unwrap_or_else(|e| e.into_inner());
                     loop {
-                        if q.started >= explore.max_runs {
+                        if let Some(why) = stop(q.started) {
                             // Anything still to run is left undone.
                             let in_flight = q.active;
                             if q.frontier.next(in_flight).is_some() {
-                                truncated.store(true, Ordering::Relaxed);
+                                *truncated.lock().unwrap_or_else(|e| e.into_inner()) = Some(why);
                             }
                             if q.active == 0 {
                                 ready.notify_all();
@@ -185,5 +237,5 @@ pub(super) fn run(
             });
         }
     });
-    !truncated.load(Ordering::Relaxed)
+    truncated.into_inner().unwrap_or_else(|e| e.into_inner())
 }

@@ -7,7 +7,7 @@
 //! [`crate::sched::dfs`]), so its schedule count does not either.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -20,7 +20,9 @@ use crate::sched::random::RandomScheduler;
 use crate::sched::{Strategy, WatchdogLimits};
 use crate::spec::Strategy as Kind;
 
+pub mod budget;
 mod exhaustive;
+pub mod shard;
 pub mod shrink;
 mod tree;
 
@@ -74,6 +76,8 @@ pub struct Report {
     /// Failing runs (at most three are kept, the first first: for random and PCT, the
     /// lowest-numbered runs).
     pub failures: Vec<Failure>,
+    /// The shard explored, if only one was ([`shard`]): outcome sets are then parts.
+    pub shard: Option<shard::Shard>,
     /// Each kept failure's rank (its run's number for random and PCT), ascending.
     failure_order: Vec<u64>,
     /// Failing runs, counted.
@@ -101,6 +105,10 @@ pub struct Options<'a> {
     pub limits: LimitsPlan,
     /// Shrink the first failing run of an exploration before reporting it ([`shrink`]).
     pub shrink: bool,
+    /// Stop starting schedules once this is spent (the exploration is then partial).
+    pub budget: Option<budget::Budget>,
+    /// Explore only this part of the schedule space ([`shard`]).
+    pub shard: Option<shard::Shard>,
 }
 
 impl Default for Options<'_> {
@@ -113,6 +121,8 @@ impl Default for Options<'_> {
             replay: std::env::var(SCHEDULE_ENV).ok().filter(|s| !s.is_empty()),
             limits: LimitsPlan::default(),
             shrink: true,
+            budget: None,
+            shard: None,
         }
     }
 }
@@ -153,6 +163,23 @@ impl Collector<'_> {
         let class = crate::sched::dpor::class_key(&run.units);
         if crate::debug::on("classes") {
             crate::debug::say(format_args!("class {class:016x} {}", run.schedule));
+        }
+        if crate::debug::on("run-units") {
+            let units: Vec<String> = run
+                .units
+                .iter()
+                .map(|u| {
+                    format!(
+                        "{} {:?} {:?}",
+                        u.thread, u.footprint.accesses, u.footprint.terminates
+                    )
+                })
+                .collect();
+            crate::debug::say(format_args!(
+                "units {class:016x} {} | {}",
+                run.schedule,
+                units.join(" | ")
+            ));
         }
         if r.classes.insert(class) {
             r.behaviours += 1;
@@ -274,11 +301,21 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                     0
                 };
                 let next = AtomicU64::new(0);
+                let out_of_budget = AtomicBool::new(false);
                 std::thread::scope(|s| {
                     for _ in 0..options.jobs.max(1) {
                         s.spawn(|| loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let nth = next.fetch_add(1, Ordering::Relaxed);
+                            // The run number: this shard's `nth` (every run without shards).
+                            let i = match options.shard {
+                                Some(sh) => nth.saturating_mul(sh.count).saturating_add(sh.index),
+                                None => nth,
+                            };
                             if i >= explore.runs {
+                                return;
+                            }
+                            if options.budget.is_some_and(|b| b.spent(nth, start)) {
+                                out_of_budget.store(true, Ordering::Relaxed);
                                 return;
                             }
                             let seed = explore.seed.wrapping_add(i);
@@ -296,29 +333,28 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                         });
                     }
                 });
-                collector
-                    .report
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .complete = true;
+                let mut r = collector.report.lock().unwrap_or_else(|e| e.into_inner());
+                r.complete = !out_of_budget.load(Ordering::Relaxed);
+                if !r.complete {
+                    r.stopped = options.budget.map(|b| b.to_string());
+                }
             }
             Kind::Exhaustive => {
-                let complete = exhaustive::run(
+                let stopped = exhaustive::run(
                     plan,
                     exhaustive::Exhaustive {
                         explore,
                         options,
                         exprs: &exprs,
                         limits,
+                        start,
                     },
                     &|run| collector.add(run, collector.done.load(Ordering::Relaxed)),
                     &tick,
                 );
                 let mut r = collector.report.lock().unwrap_or_else(|e| e.into_inner());
-                r.complete = complete;
-                if !complete {
-                    r.stopped = Some(format!("max_runs = {}", explore.max_runs));
-                }
+                r.complete = stopped.is_none();
+                r.stopped = stopped;
             }
         }
     }
@@ -342,6 +378,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
             }
         }
     }
+    report.shard = options.shard;
     report.elapsed = start.elapsed();
     report
 }

@@ -57,6 +57,9 @@ pub struct Job {
 #[derive(Debug)]
 pub struct Tree {
     nodes: Vec<Node>,
+    /// The first decision's choices are dealt out beforehand (a shard of the exploration):
+    /// races never plan another choice there.
+    root_fixed: bool,
 }
 
 impl Tree {
@@ -64,6 +67,16 @@ impl Tree {
     pub fn new() -> Self {
         Tree {
             nodes: vec![Node::default()],
+            root_fixed: false,
+        }
+    }
+
+    /// A tree for a shard: the first decision takes only the choices its jobs were given
+    /// (see [`super::shard`]).
+    pub fn with_root_fixed() -> Self {
+        Tree {
+            root_fixed: true,
+            ..Tree::new()
         }
     }
 
@@ -138,6 +151,9 @@ impl Tree {
     /// Plans one of `threads` at node `at`, unless it tried or planned one already (the
     /// backtrack set stays a source set) or each is asleep there.
     fn plan(&mut self, at: usize, threads: &[String]) {
+        if at == 0 && self.root_fixed {
+            return;
+        }
         let n = &self.nodes[at];
         if threads
             .iter()

@@ -196,6 +196,11 @@ impl Gate for Controller {
         true
     }
 
+    fn holds_turn(&self, who: WorkerId) -> bool {
+        let st = self.lock();
+        st.current == Some(who) && st.end.is_none()
+    }
+
     fn atomics_wait(&self, who: WorkerId, key: WaitKey, timeout_ms: Option<f64>) -> bool {
         let mut st = self.lock();
         if st.end.is_some() {
