@@ -5,7 +5,8 @@
 //   node conformance/test262/run.mjs [options] [path-or-substring ...]
 //
 // Options:
-//   --test262 DIR     test262 checkout (default: ../shared/test262 next to the repo)
+//   --test262 DIR     test262 checkout (default: $TEST262_DIR, else ../shared/test262
+//                     next to the repo)
 //   --heddle FILE     heddle-node binary (default: $CARGO_TARGET_DIR or target, debug)
 //   --node FILE       node binary (default: node)
 //   --engines LIST    node,heddle (default both)
@@ -16,6 +17,7 @@
 //   --write-doc FILE  replace the generated part of FILE (docs/test262.md)
 //   --json FILE       write every result as JSON
 //   --verbose         print every failure as it happens
+//   --emit DIR        write each run's program to DIR (to rerun one by hand) and keep it
 // Exit code: 1 if a file passes on node and fails on heddle without a stated reason
 // (reasons.mjs), or if anything else failed to run; 0 otherwise.
 
@@ -29,28 +31,37 @@ import { REASONS, FEATURE_PROBES, HOST_MISSING } from './reasons.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../..');
 
-// The bounded subset: every Atomics operation's directory but waitAsync's and wait's
-// agent tests, plus SharedArrayBuffer; under a minute on two jobs (docs/test262.md).
+// The bounded subset (`--quick`): every file of SharedArrayBuffer and of each Atomics
+// operation but wait, waitAsync and notify, plus a sample of those three: agents, timeouts,
+// and waitAsync settled by a notify from main, from an agent and by a timeout. About 30 s
+// on two jobs (docs/test262.md). Timing-sensitive files (no-spurious-wakeup-*) are left out.
 const QUICK = [
-  'built-ins/SharedArrayBuffer/',
+  'built-ins/SharedArrayBuffer/', 'built-ins/Atomics/prop-desc.js', 'built-ins/Atomics/proto.js',
+  'built-ins/Atomics/Symbol.toStringTag.js',
   'built-ins/Atomics/add/', 'built-ins/Atomics/and/', 'built-ins/Atomics/compareExchange/',
   'built-ins/Atomics/exchange/', 'built-ins/Atomics/isLockFree/', 'built-ins/Atomics/load/',
   'built-ins/Atomics/or/', 'built-ins/Atomics/store/', 'built-ins/Atomics/sub/',
   'built-ins/Atomics/xor/', 'built-ins/Atomics/pause/',
   'built-ins/Atomics/notify/notify-all-on-loc.js', 'built-ins/Atomics/notify/notify-in-order.js',
-  'built-ins/Atomics/wait/no-spurious-wakeup-on-add.js',
-  'built-ins/Atomics/wait/nan-for-timeout.js',
+  'built-ins/Atomics/notify/notify-one.js', 'built-ins/Atomics/notify/count-from-nans.js',
+  'built-ins/Atomics/wait/nan-for-timeout.js', 'built-ins/Atomics/wait/false-for-timeout-agent.js',
+  'built-ins/Atomics/wait/waiterlist-order-of-operations-is-fifo.js',
+  'built-ins/Atomics/wait/was-woken-before-timeout.js',
   'built-ins/Atomics/waitAsync/returns-result-object-value-is-promise-resolves-to-ok.js',
-  'built-ins/Atomics/waitAsync/true-for-timeout.js',
-  'built-ins/Atomics/waitAsync/implicit-infinity-timeout.js',
+  'built-ins/Atomics/waitAsync/returns-result-object-value-is-promise-resolves-to-timed-out.js',
+  'built-ins/Atomics/waitAsync/undefined-for-timeout.js',
+  'built-ins/Atomics/waitAsync/true-for-timeout-agent.js',
+  'built-ins/Atomics/waitAsync/was-woken-before-timeout.js',
+  'built-ins/Atomics/waitAsync/bigint/was-woken-before-timeout.js',
+  'built-ins/Atomics/waitAsync/waiterlist-block-indexedposition-wake.js',
 ];
 
 function parseArgs(argv) {
   const o = {
-    test262: path.resolve(repo, '../shared/test262'),
+    test262: process.env.TEST262_DIR ? path.resolve(process.env.TEST262_DIR) : path.resolve(repo, '../shared/test262'),
     heddle: path.join(process.env.CARGO_TARGET_DIR || path.join(repo, 'target'), 'debug/heddle-node'),
     node: 'node', engines: ['node', 'heddle'], jobs: 2, timeoutMs: 15000,
-    nonStrictOnly: false, quick: false, writeDoc: null, json: null, verbose: false, filters: [],
+    nonStrictOnly: false, quick: false, writeDoc: null, json: null, verbose: false, emit: null, filters: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -70,6 +81,7 @@ function parseArgs(argv) {
       case '--write-doc': o.writeDoc = path.resolve(next()); break;
       case '--json': o.json = path.resolve(next()); break;
       case '--verbose': o.verbose = true; break;
+      case '--emit': o.emit = path.resolve(next()); break;
       case '-h': case '--help':
         console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n')
           .slice(1, 20).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
@@ -284,6 +296,7 @@ async function main() {
   const filters = o.quick ? QUICK : o.filters;
   if (filters.length) all = all.filter((p) => filters.some((f) => rel(p).includes(f.replace(/^test\//, ''))));
 
+  if (o.engines.includes('heddle')) console.error(`heddle-node: ${o.heddle}`);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heddle-t262-'));
   const started = Date.now();
   try {
@@ -327,10 +340,13 @@ async function main() {
     await pool(jobs, o.jobs, async (job, i) => {
       const { f, e, variant, isAsync, includes } = job;
       const payload = { test: f.src, includes, strict: variant === 'strict', raw: variant === 'raw', async: isAsync };
-      const file = path.join(tmp, `t${i}.js`);
+      const file = o.emit
+        ? path.join(o.emit, `${f.rel.replace(/[/\\]/g, '__')}.${variant}.${e}.js`)
+        : path.join(tmp, `t${i}.js`);
+      if (o.emit) fs.mkdirSync(o.emit, { recursive: true });
       fs.writeFileSync(file, `${host}\n__t262_main(${JSON.stringify(payload)});\n`);
       const r = await runProcess(...command(o, e, file), o.timeoutMs + 2000);
-      fs.rmSync(file, { force: true });
+      if (!o.emit) fs.rmSync(file, { force: true });
       const v = verdict(f.meta, isAsync, r, o.timeoutMs);
       const per = results.get(f.rel)[e];
       per.runs.push({ variant, pass: v.pass, why: v.why, ms: r.ms });
