@@ -670,13 +670,34 @@
     }
     const waitable = (ta) => (ta instanceof Int32Array || ta instanceof BigInt64Array) &&
       ta.buffer instanceof SharedArrayBuffer;
+    // The spec's conversions, each argument once and in its order (DoWait, Atomics.notify):
+    // ToIndex of the index (V8's load then checks the range), ToInt32 or ToBigInt64 of the
+    // value (a typed array's element store does exactly that), ToNumber of the timeout
+    // (NaN is +Infinity) and ToIntegerOrInfinity of the count (NaN is 0). test262's
+    // symbol-for-value-throws-agent and notify-nan failed under the scheduler without them.
+    const toIndex = (index) => {
+      const n = +index;
+      return Number.isNaN(n) ? 0 : Math.trunc(n) + 0;
+    };
+    const toElement = (ta, value) => {
+      const cell = ta instanceof BigInt64Array ? new BigInt64Array(1) : new Int32Array(1);
+      cell[0] = value;
+      return cell[0];
+    };
+    const toTimeout = (timeout) => {
+      const q = +timeout;
+      return Number.isNaN(q) ? Infinity : Math.max(q, 0);
+    };
     Object.defineProperty(A, 'wait', {
       value: function wait_(ta, index, value, timeout) {
         if (!waitable(ta)) return wait.call(A, ta, index, value, timeout); // V8's own errors
-                ops.atomicsPoint('wait', ta, index);
-        if (load.call(A, ta, index) !== value) return 'not-equal';
-        const t = timeout === undefined ? Infinity : Number(timeout);
-        return ops.atomicsWait(ta, index, Number.isNaN(t) ? Infinity : t);
+        const i = toIndex(index);
+        ops.atomicsPoint('wait', ta, i);
+        load.call(A, ta, i); // V8's range check
+        const v = toElement(ta, value);
+        const t = toTimeout(timeout);
+        if (load.call(A, ta, i) !== v) return 'not-equal';
+        return ops.atomicsWait(ta, i, t);
       },
       writable: true, configurable: true,
     });
@@ -689,12 +710,15 @@
       Object.defineProperty(A, 'waitAsync', {
         value: function waitAsync_(ta, index, value, timeout) {
           if (!waitable(ta)) return waitAsync.call(A, ta, index, value, timeout);
-                    ops.atomicsPoint('waitAsync', ta, index);
-          if (load.call(A, ta, index) !== value) return { async: false, value: 'not-equal' };
-          const t = timeout === undefined ? Infinity : Number(timeout);
+          const i = toIndex(index);
+          ops.atomicsPoint('waitAsync', ta, i);
+          load.call(A, ta, i); // V8's range check
+          const v = toElement(ta, value);
+          const t = toTimeout(timeout);
+          if (load.call(A, ta, i) !== v) return { async: false, value: 'not-equal' };
           if (t <= 0) return { async: false, value: 'timed-out' };
-          const id = ops.atomicsWaitAsync(ta, index, Number.isNaN(t) ? Infinity : t);
-          if (id === undefined) return waitAsync.call(A, ta, index, value, timeout);
+          const id = ops.atomicsWaitAsync(ta, i, t);
+          if (id === undefined) return waitAsync.call(A, ta, i, v, t);
           return { async: true, value: new Promise((resolve) => asyncWaits.set(id, resolve)) };
         },
         writable: true, configurable: true,
@@ -703,9 +727,15 @@
     Object.defineProperty(A, 'notify', {
       value: function notify_(ta, index, count) {
         if (!waitable(ta)) return notify.call(A, ta, index, count);
-                ops.atomicsPoint('notify', ta, index);
-        load.call(A, ta, index); // range check, as V8's notify does
-        return ops.atomicsNotify(ta, index, count === undefined ? Infinity : Number(count));
+        const i = toIndex(index);
+        ops.atomicsPoint('notify', ta, i);
+        load.call(A, ta, i); // range check, as V8's notify does
+        let c = Infinity;
+        if (count !== undefined) {
+          const n = +count;
+          c = Number.isNaN(n) ? 0 : Math.max(Math.trunc(n), 0);
+        }
+        return ops.atomicsNotify(ta, i, c);
       },
       writable: true, configurable: true,
     });
