@@ -68,6 +68,9 @@ fn run(plan: &Plan, settings: &ExplorePlan, jobs: usize) -> Report {
             replay: None,
             limits: Default::default(),
             shrink: false,
+            budget: None,
+            shard: None,
+            faults: None,
         },
     )
 }
@@ -129,10 +132,7 @@ fn main() {
 
     println!("| figure | issue 9's baseline | now | goal |");
     println!("|---|---|---|---|");
-    println!(
-        "| readers(2) schedules | 5,775 | {} | 4 |",
-        readers2.runs
-    );
+    println!("| readers(2) schedules | 5,775 | {} | 4 |", readers2.runs);
     println!(
         "| readers(8) schedules | does not finish | {} in {:.2} s | 256, in under 2 s |",
         readers8.runs,
@@ -186,9 +186,13 @@ fn main() {
         let any = if plan.memory_atomics {
             let mut plain_memory = plan.clone();
             plain_memory.memory_atomics = false;
-            let r = dpor(&plain_memory, cores);
-            assert_eq!(r.behaviours, reduced.behaviours, "{relative}");
-            r.runs.to_string()
+            // More dependencies make more (finer) classes: its behaviours are its own.
+            let mut capped = plain_memory.explore.clone();
+            capped.max_runs = DFS_CAP;
+            capped.accept_partial = true;
+            let r = run(&plain_memory, &capped, cores);
+            let bound = if r.complete { "" } else { ">= " };
+            format!("{bound}{} ({bound}{} behaviours)", r.runs, r.behaviours)
         } else {
             "(is any)".to_string()
         };

@@ -64,6 +64,73 @@ impl Fault for NthPost {
     }
 }
 
+/// `faults: { explore: { max, kinds } }`: every placement of at most `max` faults of these
+/// kinds on the posts that runs make, each explored with the spec's strategy
+/// (`explore/faults.rs`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FaultSearch {
+    /// At most this many faults in one run.
+    pub max: u32,
+    /// What a placed fault does (drop, duplicate).
+    pub kinds: Vec<Verdict>,
+}
+
+impl std::fmt::Display for NthPost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.verdict {
+            Verdict::Pass => "pass",
+            Verdict::Drop => "drop",
+            Verdict::Duplicate => "duplicate",
+        };
+        write!(f, "{kind}:{}:{}", self.from, self.nth)
+    }
+}
+
+/// Why a fault list (`drop:a:2,duplicate:main:1`, the form replays take) could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FaultListError {
+    /// Not `kind:thread:nth`.
+    #[error("`{0}` is not a fault: expected `drop:<thread>:<nth>` or `duplicate:<thread>:<nth>` (nth from 1)")]
+    Unreadable(String),
+}
+
+/// Reads `drop:a:2,duplicate:main:1` (what [`NthPost`]'s `Display` writes, joined by commas).
+pub fn parse_fault_list(text: &str) -> Result<Vec<NthPost>, FaultListError> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| {
+            let bad = || FaultListError::Unreadable(item.to_string());
+            let mut parts = item.splitn(3, ':');
+            let verdict = match parts.next() {
+                Some("drop") => Verdict::Drop,
+                Some("duplicate") => Verdict::Duplicate,
+                _ => return Err(bad()),
+            };
+            let from = parts.next().filter(|s| !s.is_empty()).ok_or_else(bad)?;
+            let nth: u64 = parts
+                .next()
+                .and_then(|n| n.parse().ok())
+                .filter(|&n| n >= 1)
+                .ok_or_else(bad)?;
+            Ok(NthPost {
+                from: from.to_string(),
+                nth,
+                verdict,
+            })
+        })
+        .collect()
+}
+
+/// Renders a placement as [`parse_fault_list`] reads it.
+pub fn fault_list(faults: &[NthPost]) -> String {
+    faults
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// The faults of one run, with the per-thread post counts they need.
 #[derive(Default)]
 pub struct Faults {
@@ -103,6 +170,18 @@ impl Faults {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fault_lists_read_what_they_write() {
+        let list = parse_fault_list("drop:a:2, duplicate:main:1").unwrap();
+        assert_eq!(fault_list(&list), "drop:a:2,duplicate:main:1");
+        assert_eq!(parse_fault_list("").unwrap(), []);
+        for bad in [
+            "drop", "drop:a", "drop:a:0", "lose:a:1", "drop::1", "drop:a:x",
+        ] {
+            assert!(parse_fault_list(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn the_first_non_pass_verdict_wins_and_counts_are_per_thread() {

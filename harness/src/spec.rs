@@ -45,10 +45,11 @@ pub struct Spec {
     #[serde(default)]
     #[schemars(with = "Option<Explore>")]
     pub explore: Option<At<Explore>>,
-    /// Faults to inject: which posts are dropped or duplicated.
+    /// Faults to inject: a list of rules (which posts are dropped or duplicated), or a
+    /// mapping with `rules:` and `explore:` (every placement of at most `max` faults).
     #[serde(default)]
-    #[schemars(with = "Vec<FaultSpec>")]
-    pub faults: Vec<At<FaultSpec>>,
+    #[schemars(with = "Option<Faults>")]
+    pub faults: Option<At<Faults>>,
     /// What must hold.
     #[serde(default)]
     pub expect: Expect,
@@ -86,6 +87,70 @@ pub struct Spec {
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub allow_read: Vec<At<String>>,
+}
+
+/// `faults:` — rules, or rules and a search over placements.
+#[derive(Debug, JsonSchema)]
+#[serde(untagged)]
+pub enum Faults {
+    /// Rules that always apply.
+    Rules(#[schemars(with = "Vec<FaultSpec>")] Vec<At<FaultSpec>>),
+    /// Rules, and faults to explore.
+    With(FaultsWith),
+}
+
+impl Faults {
+    /// The rules that always apply.
+    pub fn rules(&self) -> &[At<FaultSpec>] {
+        match self {
+            Faults::Rules(r) => r,
+            Faults::With(w) => &w.rules,
+        }
+    }
+
+    /// The search over placements, if any.
+    pub fn search(&self) -> Option<&At<FaultSearchSpec>> {
+        match self {
+            Faults::Rules(_) => None,
+            Faults::With(w) => w.explore.as_ref(),
+        }
+    }
+}
+
+/// `faults:` as a mapping.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaultsWith {
+    /// Rules that always apply (as the list form's).
+    #[serde(default)]
+    #[schemars(with = "Vec<FaultSpec>")]
+    pub rules: Vec<At<FaultSpec>>,
+    /// Every placement of at most `max` faults of these kinds on the posts runs make, each
+    /// explored with the spec's strategy.
+    #[serde(default)]
+    #[schemars(with = "Option<FaultSearchSpec>")]
+    pub explore: Option<At<FaultSearchSpec>>,
+}
+
+/// A search over fault placements.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSearchSpec {
+    /// At most this many faults in one run (1 to 3).
+    pub max: u32,
+    /// The kinds to place (default: `[drop]`).
+    #[serde(default)]
+    pub kinds: Vec<FaultKind>,
+}
+
+/// A kind of fault a search places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultKind {
+    /// The message is lost.
+    Drop,
+    /// The message is delivered twice.
+    Duplicate,
 }
 
 /// One fault rule.
@@ -447,7 +512,31 @@ mod either {
         self, Deserialize, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor,
     };
 
-    use super::{EndKind, EndRule, EndsExpect, Explore, ExploreWith, Strategy};
+    use super::{
+        At, EndKind, EndRule, EndsExpect, Explore, ExploreWith, FaultSpec, Faults, FaultsWith,
+        Strategy,
+    };
+
+    impl<'de> Deserialize<'de> for Faults {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Faults;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a list of fault rules (`[{ drop: { from: a, nth: 1 } }]`) or a mapping with `rules:` and `explore: { max, kinds }`")
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Faults, A::Error> {
+                    Vec::<At<FaultSpec>>::deserialize(de::value::SeqAccessDeserializer::new(seq))
+                        .map(Faults::Rules)
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Faults, A::Error> {
+                    FaultsWith::deserialize(de::value::MapAccessDeserializer::new(map))
+                        .map(Faults::With)
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
 
     impl<'de> Deserialize<'de> for Explore {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -54,6 +54,13 @@ fn spec_path(serde_path: &str) -> String {
         if segment == "?" {
             continue; // a key serde could not name (a duplicate, a syntax error)
         }
+        // A located list (`faults: [...]` inside its Spanned): `value[0]` is `[0]`.
+        if let Some(index) = segment.strip_prefix("value").filter(|i| i.starts_with('[')) {
+            if last != "post" && last != "wait" {
+                out.push_str(index);
+                continue;
+            }
+        }
         if !out.is_empty() {
             out.push('.');
         }

@@ -24,6 +24,9 @@ fn explore_spec(relative: &str, jobs: usize) -> heddle::explore::Report {
         replay: None,
         limits: Default::default(),
         shrink: false,
+        budget: None,
+        shard: None,
+        faults: None,
     };
     explore(&plan, &plan.explore, &options)
 }

@@ -13,7 +13,11 @@
 
 use std::path::{Path, PathBuf};
 
+use heddle::explore::budget::{Budget, BUDGET_ENV};
 use heddle::explore::{explore, Options, SCHEDULE_ENV};
+
+/// Faults to place in a replay (a fault search's failure).
+const FAULTS_ENV: &str = "HEDDLE_FAULTS";
 use heddle::snapshot::{assert_snapshot, name_of, SnapshotDoc};
 use libtest_mimic::{Arguments, Failed, Trial};
 
@@ -47,18 +51,43 @@ fn run_spec(path: &Path, relative: &str) -> Result<(), Failed> {
                 .join("\n"),
         )
     })?;
-    let options = Options::default();
+    // CI's budget for every trial's exploration (a partial exploration fails the checks
+    // that need all of it, unless the spec accepts a partial one).
+    let budget = match std::env::var(BUDGET_ENV) {
+        Ok(text) if !text.is_empty() => {
+            Some(Budget::parse(&text).map_err(|e| Failed::from(format!("{BUDGET_ENV}: {e}")))?)
+        }
+        _ => None,
+    };
+    // A fault search's failure replays with its faults (`HEDDLE_FAULTS=drop:a:2,…`).
+    let faults = match std::env::var(FAULTS_ENV) {
+        Ok(text) if !text.is_empty() => Some(
+            heddle::faults::parse_fault_list(&text)
+                .map_err(|e| Failed::from(format!("{FAULTS_ENV}: {e}")))?,
+        ),
+        _ => None,
+    };
+    let options = Options {
+        budget,
+        faults,
+        ..Options::default()
+    };
     let report = explore(&plan, &plan.explore, &options);
     let mut failures: Vec<String> = Vec::new();
-    let reproduce = |schedule: &str| {
-        format!("reproduce: {SCHEDULE_ENV}='{schedule}' cargo test -p heddle --test specs -- {relative} --exact")
+    let reproduce = |schedule: &str, faults: &[heddle::faults::NthPost]| {
+        let faults = if faults.is_empty() {
+            String::new()
+        } else {
+            format!("{FAULTS_ENV}='{}' ", heddle::faults::fault_list(faults))
+        };
+        format!("reproduce: {faults}{SCHEDULE_ENV}='{schedule}' cargo test -p heddle --test specs -- {relative} --exact")
     };
     for (i, f) in report.failures.iter().enumerate() {
         let shrunk = match &f.shrunk {
             Some(s) => format!(
                 "first found: {} ({}); shrunk to: {}\nthe minimal run:\n",
                 s.before,
-                reproduce(&s.original),
+                reproduce(&s.original, &f.faults),
                 s.after
             ),
             None => String::new(),
@@ -85,7 +114,7 @@ fn run_spec(path: &Path, relative: &str) -> Result<(), Failed> {
                 .join("\n  "),
             f.trace,
             if f.replayable {
-                reproduce(&f.schedule)
+                reproduce(&f.schedule, &f.faults)
             } else {
                 String::new()
             }
@@ -301,6 +330,9 @@ fn replay_trial() -> Trial {
                         replay: Some(failure.schedule.clone()),
                         limits: Default::default(),
                         shrink: false,
+                        budget: None,
+                        shard: None,
+                        faults: None,
                     },
                 );
                 let run = again.single.as_ref().ok_or("a replay runs once")?;

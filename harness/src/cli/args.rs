@@ -30,6 +30,10 @@ pub enum Command {
         /// Force these choices (a schedule string); default: the spec's fixed schedule.
         #[arg(long)]
         schedule: Option<String>,
+        /// Faults to place beyond the spec's rules, as a fault search reports them
+        /// (`drop:a:2,duplicate:main:1`); the spec's own fault search is then not run.
+        #[arg(long, value_parser = parse_faults)]
+        faults: Option<FaultList>,
         /// Wall-clock limits.
         #[command(flatten)]
         limits: LimitArgs,
@@ -42,6 +46,10 @@ pub enum Command {
         spec: PathBuf,
         /// The schedule string of the run to replay.
         schedule: String,
+        /// Faults to place beyond the spec's rules, as a fault search reports them
+        /// (`drop:a:2,duplicate:main:1`); the spec's own fault search is then not run.
+        #[arg(long, value_parser = parse_faults)]
+        faults: Option<FaultList>,
         /// Wall-clock limits.
         #[command(flatten)]
         limits: LimitArgs,
@@ -57,6 +65,10 @@ pub enum Command {
         /// Where to write the page.
         #[arg(short, long, default_value = "run.html")]
         output: PathBuf,
+        /// Faults to place beyond the spec's rules, as a fault search reports them
+        /// (`drop:a:2,duplicate:main:1`); the spec's own fault search is then not run.
+        #[arg(long, value_parser = parse_faults)]
+        faults: Option<FaultList>,
         /// Wall-clock limits.
         #[command(flatten)]
         limits: LimitArgs,
@@ -129,6 +141,16 @@ impl LimitArgs {
             run: self.max_run_ms.map(std::time::Duration::from_millis),
         }
     }
+}
+
+/// `--faults drop:a:2,duplicate:main:1` (one value: clap would take a `Vec` as many).
+#[derive(Debug, Clone)]
+pub struct FaultList(pub Vec<heddle::faults::NthPost>);
+
+fn parse_faults(s: &str) -> Result<FaultList, String> {
+    heddle::faults::parse_fault_list(s)
+        .map(FaultList)
+        .map_err(|e| e.to_string())
 }
 
 fn parse_shard(s: &str) -> Result<heddle::explore::shard::Shard, String> {

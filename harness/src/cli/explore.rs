@@ -78,6 +78,7 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
         shrink: !args.no_shrink,
         budget: args.budget,
         shard: args.shard,
+        faults: None,
     };
     let report = run_explore(&plan, &settings, &options);
     let checks = heddle::check::check_report(&plan, &report);
@@ -123,6 +124,13 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
         return status;
     }
     eprintln!();
+    if report.placements > 0 {
+        println!(
+            "fault search: {} placements of at most {} faults explored",
+            report.placements,
+            plan.fault_search.as_ref().map_or(0, |s| s.max)
+        );
+    }
     if let Some(sh) = report.shard {
         println!("{sh}: outcome sets are this shard's part; merge the shards' `--format json` reports for the whole");
     }
@@ -170,23 +178,25 @@ pub fn explore(args: ExploreArgs) -> ExitCode {
     }
     for f in &report.failures {
         if let Some(s) = &f.shrunk {
+            let first = heddle::explore::Failure {
+                schedule: s.original.clone(),
+                ..f.clone()
+            };
             eprintln!(
-                "first found: {}: heddle replay {} '{}'",
+                "first found: {}: {}",
                 s.before,
-                args.spec.display(),
-                s.original
+                super::replay_command(&args.spec, &first)
             );
             eprintln!("shrunk in {} runs to: {}", s.runs, s.after);
         }
         for m in &f.findings {
             eprintln!("error: {m}");
         }
+        if !f.faults.is_empty() {
+            eprintln!("faults placed: {}", heddle::faults::fault_list(&f.faults));
+        }
         if f.replayable {
-            eprintln!(
-                "replay: heddle replay {} '{}'",
-                args.spec.display(),
-                f.schedule
-            );
+            eprintln!("replay: {}", super::replay_command(&args.spec, f));
         }
     }
     match picture {

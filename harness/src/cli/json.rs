@@ -48,6 +48,8 @@ pub struct JsonReport {
 struct JsonFailure {
     schedule: String,
     replay: Option<String>,
+    /// The faults a fault search placed in this run (`drop:a:2,…`; empty without one).
+    faults: String,
     end: String,
     findings: Vec<JsonFinding>,
     shrunk: Option<JsonShrunk>,
@@ -104,9 +106,8 @@ pub fn report(
         .enumerate()
         .map(|(i, f)| JsonFailure {
             schedule: f.schedule.clone(),
-            replay: f
-                .replayable
-                .then(|| format!("heddle replay {} '{}'", spec.display(), f.schedule)),
+            replay: f.replayable.then(|| super::replay_command(spec, f)),
+            faults: heddle::faults::fault_list(&f.faults),
             end: f.end.clone(),
             findings: f
                 .findings

@@ -21,20 +21,23 @@ pub fn run() -> ExitCode {
         Command::Run {
             spec,
             schedule,
+            faults,
             limits,
-        } => run::run(&spec, schedule, limits),
+        } => run::run(&spec, schedule, faults.map(|f| f.0), limits),
         Command::Replay {
             spec,
             schedule,
+            faults,
             limits,
-        } => run::run(&spec, Some(schedule), limits),
+        } => run::run(&spec, Some(schedule), faults.map(|f| f.0), limits),
         Command::Explore(e) => explore::explore(e),
         Command::Render {
             spec,
             schedule,
             output,
+            faults,
             limits,
-        } => render::render(&spec, schedule, &output, limits),
+        } => render::render(&spec, schedule, faults.map(|f| f.0), &output, limits),
         Command::Schema => {
             print!("{}", heddle::schema());
             ExitCode::SUCCESS
@@ -57,6 +60,20 @@ fn status<'a>(findings: impl IntoIterator<Item = &'a heddle::check::Finding>) ->
         Some(heddle::check::Blame::Spec) => ExitCode::from(BAD_INPUT),
         Some(heddle::check::Blame::Run) => ExitCode::FAILURE,
     }
+}
+
+/// The command that replays `failure` of `spec` (its faults included).
+fn replay_command(spec: &std::path::Path, failure: &heddle::explore::Failure) -> String {
+    let faults = if failure.faults.is_empty() {
+        String::new()
+    } else {
+        format!(" --faults {}", heddle::faults::fault_list(&failure.faults))
+    };
+    format!(
+        "heddle replay {} '{}'{faults}",
+        spec.display(),
+        failure.schedule
+    )
 }
 
 /// Loads a spec, printing its diagnostics on failure.

@@ -12,6 +12,7 @@ use heddle::spec::Strategy;
 pub fn render(
     spec: &Path,
     schedule: Option<String>,
+    faults: Option<Vec<heddle::faults::NthPost>>,
     output: &Path,
     limits: super::args::LimitArgs,
 ) -> ExitCode {
@@ -35,6 +36,7 @@ pub fn render(
         shrink: false,
         budget: None,
         shard: None,
+        faults,
     };
     let report = explore(&plan, &settings, &options);
     let Some(run) = &report.single else {

@@ -8,7 +8,12 @@ use heddle::plan::ExplorePlan;
 use heddle::spec::Strategy;
 
 /// Runs one schedule of `spec` (the forced `schedule`, or the spec's default) and prints it.
-pub fn run(spec: &Path, schedule: Option<String>, limits: super::args::LimitArgs) -> ExitCode {
+pub fn run(
+    spec: &Path,
+    schedule: Option<String>,
+    faults: Option<Vec<heddle::faults::NthPost>>,
+    limits: super::args::LimitArgs,
+) -> ExitCode {
     let Some(plan) = super::load(spec) else {
         return ExitCode::from(super::BAD_INPUT);
     };
@@ -29,6 +34,7 @@ pub fn run(spec: &Path, schedule: Option<String>, limits: super::args::LimitArgs
         shrink: true,
         budget: None,
         shard: None,
+        faults,
     };
     let report = explore(&plan, &settings, &options);
     println!("# {} ({})", plan.name, spec.display());
@@ -99,7 +105,7 @@ pub fn run(spec: &Path, schedule: Option<String>, limits: super::args::LimitArgs
             eprintln!("error: {m}");
         }
         if f.replayable {
-            eprintln!("replay: heddle replay {} '{}'", spec.display(), f.schedule);
+            eprintln!("replay: {}", super::replay_command(spec, f));
         }
     }
     super::status(report.failures.iter().flat_map(|f| &f.findings))

@@ -22,6 +22,7 @@ use crate::spec::Strategy as Kind;
 
 pub mod budget;
 mod exhaustive;
+mod faults;
 pub mod shard;
 pub mod shrink;
 mod tree;
@@ -48,6 +49,9 @@ pub struct Failure {
     /// When it was shrunk: the run first found, and the lengths before and after
     /// (`schedule`, `findings` and `trace` are then the minimal run's).
     pub shrunk: Option<shrink::Shrunk>,
+    /// The faults placed by a fault search (or given to replay) in its run, beyond the
+    /// spec's own rules: a replay needs them (`--faults`, `HEDDLE_FAULTS`).
+    pub faults: Vec<crate::faults::NthPost>,
 }
 
 /// What an exploration found.
@@ -78,6 +82,11 @@ pub struct Report {
     pub failures: Vec<Failure>,
     /// The shard explored, if only one was ([`shard`]): outcome sets are then parts.
     pub shard: Option<shard::Shard>,
+    /// The posts the runs made, as (thread, its nth post): where a fault search can place
+    /// faults.
+    pub posts: BTreeSet<(String, u64)>,
+    /// Fault placements explored (a fault search; 0 without one).
+    pub placements: u64,
     /// Each kept failure's rank (its run's number for random and PCT), ascending.
     failure_order: Vec<u64>,
     /// Failing runs, counted.
@@ -109,6 +118,9 @@ pub struct Options<'a> {
     pub budget: Option<budget::Budget>,
     /// Explore only this part of the schedule space ([`shard`]).
     pub shard: Option<shard::Shard>,
+    /// Faults to place beyond the spec's rules, instead of its fault search (a replay of a
+    /// fault search's failure).
+    pub faults: Option<Vec<crate::faults::NthPost>>,
 }
 
 impl Default for Options<'_> {
@@ -123,6 +135,7 @@ impl Default for Options<'_> {
             shrink: true,
             budget: None,
             shard: None,
+            faults: None,
         }
     }
 }
@@ -159,6 +172,14 @@ impl Collector<'_> {
             }
             r.redundant += 1;
             return;
+        }
+        let mut nth: BTreeMap<&str, u64> = BTreeMap::new();
+        for e in &run.trace.events {
+            if let crate::trace::EventKind::Post { .. } = e.kind {
+                let n = nth.entry(e.thread.as_str()).or_insert(0);
+                *n += 1;
+                r.posts.insert((e.thread.clone(), *n));
+            }
         }
         let class = crate::sched::dpor::class_key(&run.units);
         if crate::debug::on("classes") {
@@ -205,6 +226,7 @@ impl Collector<'_> {
                         events: run.trace.clone(),
                         end: run.end.to_string(),
                         shrunk: None,
+                        faults: Vec::new(),
                     },
                 );
                 r.failures.truncate(3);
@@ -213,8 +235,27 @@ impl Collector<'_> {
     }
 }
 
-/// Runs the schedules `explore` asks for (or the replay in `options`).
+/// Runs the schedules `explore` asks for (or the replay in `options`), under every
+/// placement of faults the spec's fault search asks for (or the faults `options` gives).
 pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Report {
+    if let Some(extra) = &options.faults {
+        let mut placed = plan.clone();
+        placed.faults.extend(extra.iter().cloned());
+        placed.fault_search = None;
+        let mut report = explore_placed(&placed, explore, options);
+        for f in &mut report.failures {
+            f.faults = extra.clone();
+        }
+        return report;
+    }
+    match &plan.fault_search {
+        Some(search) => faults::search(plan, explore, options, search),
+        None => explore_placed(plan, explore, options),
+    }
+}
+
+/// [`explore`] with the faults as they are (the spec's rules only).
+fn explore_placed(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Report {
     let start = Instant::now();
     let collector = Collector {
         plan,
@@ -262,6 +303,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                     events: Default::default(),
                     end: String::new(),
                     shrunk: None,
+                    faults: Vec::new(),
                 });
             }
         }
@@ -285,6 +327,7 @@ pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Rep
                             events: Default::default(),
                             end: String::new(),
                             shrunk: None,
+                            faults: Vec::new(),
                         });
                     }
                 }

@@ -296,6 +296,8 @@ pub struct Plan {
     pub max_time: Option<u64>,
     /// Fault rules, in order.
     pub faults: Vec<crate::faults::NthPost>,
+    /// `faults: { explore: … }`: placements to search, each explored.
+    pub fault_search: Option<crate::faults::FaultSearch>,
     /// Wall-clock limits the spec sets.
     pub limits: LimitsPlan,
     /// The heap limit (MiB) of threads without their own.

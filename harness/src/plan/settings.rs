@@ -14,7 +14,12 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
     use crate::faults::{NthPost, Verdict};
     let mut rules = Vec::new();
     let script_main = spec.main.as_ref().is_some_and(|m| m.value.script.is_some());
-    for (i, f) in spec.faults.iter().enumerate() {
+    let given = spec
+        .faults
+        .as_ref()
+        .map(|f| f.value.rules())
+        .unwrap_or_default();
+    for (i, f) in given.iter().enumerate() {
         let (post, verdict) = match &f.value {
             spec::FaultSpec::Drop(p) => (p, Verdict::Drop),
             spec::FaultSpec::Duplicate(p) => (p, Verdict::Duplicate),
@@ -43,6 +48,44 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
         });
     }
     rules
+}
+
+/// The most faults a search may place in one run (placements grow as posts^max).
+pub const MAX_FAULTS: u32 = 3;
+
+/// `faults: { explore: … }`: the search over placements.
+pub(super) fn fault_search(
+    ck: &mut Checker<'_>,
+    spec: &Spec,
+) -> Option<crate::faults::FaultSearch> {
+    use crate::faults::{FaultSearch, Verdict};
+    let search = spec.faults.as_ref()?.value.search()?;
+    if search.value.max == 0 || search.value.max > MAX_FAULTS {
+        ck.at(
+            search,
+            format!(
+                "`faults.explore.max` is {}: it must be 1 to {MAX_FAULTS} (the placements grow as posts^max)",
+                search.value.max
+            ),
+        );
+    }
+    let mut kinds: Vec<Verdict> = search
+        .value
+        .kinds
+        .iter()
+        .map(|k| match k {
+            spec::FaultKind::Drop => Verdict::Drop,
+            spec::FaultKind::Duplicate => Verdict::Duplicate,
+        })
+        .collect();
+    if kinds.is_empty() {
+        kinds.push(Verdict::Drop);
+    }
+    kinds.dedup();
+    Some(FaultSearch {
+        max: search.value.max.clamp(1, MAX_FAULTS),
+        kinds,
+    })
 }
 
 /// `threads`: the spec's thread names, when they are all known (not when main is a script,

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::settings::{expect_plan, explore_plan, fault_rules};
+use super::settings::{expect_plan, explore_plan, fault_rules, fault_search};
 use super::steps::{step_plan, Scope};
 use super::{
     codegen, LimitsPlan, MainSource, Plan, SourceAt, ThreadPlan, ThreadSource, MAIN, MAX_SAB_BYTES,
@@ -460,6 +460,7 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         main_is_supervisor,
         max_time: spec.max_time.as_ref().map(|t| t.value),
         faults: fault_rules(ck, &spec),
+        fault_search: fault_search(ck, &spec),
         limits,
         memory_atomics: spec.memory == Some(crate::spec::MemoryUse::Atomics),
         max_heap_mb: match &spec.max_heap_mb {
