@@ -3,10 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use heddle::explore::{explore, Options};
-use heddle::plan::ExplorePlan;
 use heddle::render::{html, Picture};
-use heddle::spec::Strategy;
 
 /// Runs one schedule of `spec` and writes its picture to `output`.
 pub fn render(
@@ -19,26 +16,7 @@ pub fn render(
     let Some(plan) = super::load(spec) else {
         return ExitCode::from(super::BAD_INPUT);
     };
-    let settings = ExplorePlan {
-        strategy: Strategy::Fixed,
-        schedule: if plan.explore.strategy == Strategy::Fixed {
-            plan.explore.schedule.clone()
-        } else {
-            None
-        },
-        ..plan.explore.clone()
-    };
-    let options = Options {
-        jobs: 1,
-        progress: None,
-        replay: schedule,
-        limits: limits.plan(),
-        shrink: false,
-        budget: None,
-        shard: None,
-        faults,
-    };
-    let report = explore(&plan, &settings, &options);
+    let report = super::run::one(&plan, schedule, faults, &limits);
     let Some(run) = &report.single else {
         for f in report.failures.iter().flat_map(|f| &f.findings) {
             eprintln!("error: {f}");

@@ -7,16 +7,14 @@ use heddle::explore::{explore, Options};
 use heddle::plan::ExplorePlan;
 use heddle::spec::Strategy;
 
-/// Runs one schedule of `spec` (the forced `schedule`, or the spec's default) and prints it.
-pub fn run(
-    spec: &Path,
+/// One run of `plan`: the forced `schedule` (or the spec's fixed one, or the default
+/// choices), with `faults` placed beyond the spec's rules.
+pub(super) fn one(
+    plan: &heddle::plan::Plan,
     schedule: Option<String>,
     faults: Option<Vec<heddle::faults::NthPost>>,
-    limits: super::args::LimitArgs,
-) -> ExitCode {
-    let Some(plan) = super::load(spec) else {
-        return ExitCode::from(super::BAD_INPUT);
-    };
+    limits: &super::args::LimitArgs,
+) -> heddle::explore::Report {
     let settings = ExplorePlan {
         strategy: Strategy::Fixed,
         schedule: if plan.explore.strategy == Strategy::Fixed {
@@ -29,14 +27,28 @@ pub fn run(
     let options = Options {
         jobs: 1,
         progress: None,
-        replay: schedule.or_else(|| std::env::var(heddle::explore::SCHEDULE_ENV).ok()),
+        replay: schedule,
         limits: limits.plan(),
-        shrink: true,
+        shrink: false,
         budget: None,
         shard: None,
         faults,
     };
-    let report = explore(&plan, &settings, &options);
+    explore(plan, &settings, &options)
+}
+
+/// Runs one schedule of `spec` (the forced `schedule`, or the spec's default) and prints it.
+pub fn run(
+    spec: &Path,
+    schedule: Option<String>,
+    faults: Option<Vec<heddle::faults::NthPost>>,
+    limits: super::args::LimitArgs,
+) -> ExitCode {
+    let Some(plan) = super::load(spec) else {
+        return ExitCode::from(super::BAD_INPUT);
+    };
+    let schedule = schedule.or_else(|| std::env::var(heddle::explore::SCHEDULE_ENV).ok());
+    let report = one(&plan, schedule, faults, &limits);
     println!("# {} ({})", plan.name, spec.display());
     if let Some(about) = &plan.about {
         println!("# {}", about.trim().replace('\n', "\n# "));
