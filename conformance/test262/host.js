@@ -175,15 +175,18 @@ function __t262_main(payload) {
     if (payload.async && line.startsWith('Test262:Async')) process.exit(0);
   };
   globalThis.__t262_started = false;
-  let source;
-  if (payload.raw) {
-    source = payload.test;
-  } else {
-    source = (payload.strict ? '"use strict";\n' : '') + 'globalThis.__t262_started = true;\n' +
-      payload.includes.join('\n') + '\n' + payload.test;
-  }
   try {
-    (0, eval)(source);
+    if (payload.raw) {
+      (0, eval)(payload.test);
+    } else {
+      // The harness files first, as non-strict global code: their declarations ($DONE,
+      // assert, ...) become globals, as a Script's would. A strict indirect eval keeps its
+      // declarations to itself, so including them in the strict test's eval hid them from
+      // globalThis (asyncHelpers.js looks for globalThis.$DONE).
+      (0, eval)(payload.includes.join('\n'));
+      (0, eval)((payload.strict ? '"use strict";\n' : '') + 'globalThis.__t262_started = true;\n' +
+        payload.test);
+    }
   } catch (e) {
     console.log('T262:ERROR ' + errorLine(e));
     console.log('T262:PHASE ' + (payload.raw || globalThis.__t262_started ? 'runtime' : 'parse'));

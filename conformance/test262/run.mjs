@@ -25,7 +25,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { REASONS, FEATURE_PROBES, HOST_MISSING } from './reasons.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -96,7 +96,7 @@ function parseArgs(argv) {
 }
 
 // ---------------------------------------------------------------- frontmatter
-function parseFrontmatter(src) {
+export function parseFrontmatter(src) {
   const m = /\/\*---([\s\S]*?)---\*\//.exec(src);
   const meta = { includes: [], flags: [], features: [], negative: null };
   if (!m) return meta;
@@ -124,7 +124,7 @@ function parseFrontmatter(src) {
   return meta;
 }
 
-function walk(dir, out = []) {
+export function walk(dir, out = []) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const p = path.join(dir, e.name);
     if (e.isDirectory()) walk(p, out);
@@ -134,10 +134,10 @@ function walk(dir, out = []) {
 }
 
 // ---------------------------------------------------------------- running
-function runProcess(cmd, args, timeoutMs) {
+export function runProcess(cmd, args, timeoutMs, cwd = undefined) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd });
     let stdout = '', stderr = '', timedOut = false;
     child.stdout.on('data', (d) => { if (stdout.length < 1e6) stdout += d; });
     child.stderr.on('data', (d) => { if (stderr.length < 1e6) stderr += d; });
@@ -191,7 +191,7 @@ function command(o, engine, file) {
     : [o.heddle, ['--timeout-ms', String(o.timeoutMs), file]];
 }
 
-async function pool(items, jobs, fn) {
+export async function pool(items, jobs, fn) {
   let next = 0;
   await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, async () => {
     while (next < items.length) { const i = next++; await fn(items[i], i); }
@@ -344,7 +344,7 @@ async function main() {
         ? path.join(o.emit, `${f.rel.replace(/[/\\]/g, '__')}.${variant}.${e}.js`)
         : path.join(tmp, `t${i}.js`);
       if (o.emit) fs.mkdirSync(o.emit, { recursive: true });
-      fs.writeFileSync(file, `${host}\n__t262_main(${JSON.stringify(payload)});\n`);
+      fs.writeFileSync(file, program(host, payload));
       const r = await runProcess(...command(o, e, file), o.timeoutMs + 2000);
       if (!o.emit) fs.rmSync(file, { force: true });
       const v = verdict(f.meta, isAsync, r, o.timeoutMs);
@@ -389,7 +389,14 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  console.error(`run.mjs: ${e.message}`);
-  process.exit(2);
-});
+// The program one run executes: host.js, then the payload (exported for explore.mjs).
+export function program(host, payload) {
+  return `${host}\n__t262_main(${JSON.stringify(payload)});\n`;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((e) => {
+    console.error(`run.mjs: ${e.message}`);
+    process.exit(2);
+  });
+}
