@@ -1,4 +1,4 @@
-//! Fault injection: rules that drop or duplicate posted messages.
+//! Fault injection: rules that drop or duplicate posted messages, or lose their wake-up.
 //!
 //! Modelled on turmoil's `Rule`: each [`Fault`] sees a post and returns a [`Verdict`]; the
 //! first verdict that is not [`Verdict::Pass`] wins. Faults act through the runtime's post
@@ -17,6 +17,9 @@ pub enum Verdict {
     Drop,
     /// Deliver it twice (messages that move buffers or ports are delivered once).
     Duplicate,
+    /// Queue it without waking the receiver (Node's missed `uv_async_send`): it waits for
+    /// the next wake-up of its port, if one ever comes.
+    LoseWakeup,
 }
 
 /// One post, as faults see it.
@@ -81,6 +84,7 @@ impl std::fmt::Display for NthPost {
             Verdict::Pass => "pass",
             Verdict::Drop => "drop",
             Verdict::Duplicate => "duplicate",
+            Verdict::LoseWakeup => "lose_wakeup",
         };
         write!(f, "{kind}:{}:{}", self.from, self.nth)
     }
@@ -90,7 +94,7 @@ impl std::fmt::Display for NthPost {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FaultListError {
     /// Not `kind:thread:nth`.
-    #[error("`{0}` is not a fault: expected `drop:<thread>:<nth>` or `duplicate:<thread>:<nth>` (nth from 1)")]
+    #[error("`{0}` is not a fault: expected `drop:<thread>:<nth>`, `duplicate:<thread>:<nth>` or `lose_wakeup:<thread>:<nth>` (nth from 1)")]
     Unreadable(String),
 }
 
@@ -105,6 +109,7 @@ pub fn parse_fault_list(text: &str) -> Result<Vec<NthPost>, FaultListError> {
             let verdict = match parts.next() {
                 Some("drop") => Verdict::Drop,
                 Some("duplicate") => Verdict::Duplicate,
+                Some("lose_wakeup") => Verdict::LoseWakeup,
                 _ => return Err(bad()),
             };
             let from = parts.next().filter(|s| !s.is_empty()).ok_or_else(bad)?;

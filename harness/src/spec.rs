@@ -151,6 +151,9 @@ pub enum FaultKind {
     Drop,
     /// The message is delivered twice.
     Duplicate,
+    /// The message is queued without waking its receiver.
+    #[serde(rename = "lose_wakeup")]
+    LoseWakeup,
 }
 
 /// One fault rule.
@@ -161,6 +164,10 @@ pub enum FaultSpec {
     Drop(NthPostSpec),
     /// Deliver the `nth` message `from` posts twice.
     Duplicate(NthPostSpec),
+    /// Queue the `nth` message `from` posts without waking its receiver (a missed
+    /// `uv_async_send`): it waits for the port's next wake-up.
+    #[serde(rename = "lose_wakeup")]
+    LoseWakeup(NthPostSpec),
 }
 
 /// Which post a fault applies to.

@@ -87,8 +87,14 @@ impl SiblingGroup {
         self.len() == 0
     }
 
-    /// Queues `message` on every member except `source`.
-    pub(crate) fn dispatch(&self, source: &PortData, message: Message) -> Dispatch {
+    /// Queues `message` on every member except `source`, waking them only if `wake`
+    /// (false: a lost wake-up fault).
+    pub(crate) fn dispatch_waking(
+        &self,
+        source: &PortData,
+        message: Message,
+        wake: bool,
+    ) -> Dispatch {
         let members = sync::read(&self.members);
         if !members.contains_key(&source.id()) {
             return Dispatch::Detached;
@@ -118,11 +124,11 @@ impl SiblingGroup {
                 let copy = message
                     .share()
                     .expect("checked: no transferables with 2+ recipients");
-                PortData::enqueue(prev, Entry::Message(copy));
+                PortData::enqueue_waking(prev, Entry::Message(copy), wake);
             }
         }
         let last = last.expect("recipients > 0");
-        last.enqueue(Entry::Message(message));
+        last.enqueue_waking(Entry::Message(message), wake);
         Dispatch::Delivered { recipients, to }
     }
 

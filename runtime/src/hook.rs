@@ -16,6 +16,9 @@ pub enum PostVerdict {
     Drop,
     /// Dispatch it twice (only for messages that move nothing; otherwise delivered once).
     Duplicate,
+    /// Queue it without waking the receiver (Node's missed `uv_async_send`): it is
+    /// delivered only when something else wakes the receiver's port.
+    LoseWakeup,
 }
 
 /// Sees every message posted through a port, after serialization and before dispatch.

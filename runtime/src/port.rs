@@ -117,7 +117,13 @@ impl PortData {
 
     /// Queues `entry` and wakes the owner if no wake-up is pending (`AddToIncomingQueue`).
     pub(crate) fn enqueue(&self, entry: Entry) {
-        let wake = {
+        self.enqueue_waking(entry, true)
+    }
+
+    /// [`PortData::enqueue`], waking the owner only if `wake` (a fault that loses the
+    /// wake-up passes false: the entry waits for the next wake-up of this port).
+    pub(crate) fn enqueue_waking(&self, entry: Entry, wake: bool) {
+        let wake_up = {
             let mut st = sync::lock(&self.state);
             debug_assert!(
                 !st.close_queued,
@@ -137,15 +143,15 @@ impl PortData {
             } else {
                 st.queue.push_back(entry);
             }
-            if st.signal_pending {
+            if st.signal_pending || !wake {
                 None
             } else {
                 st.signal_pending = st.owner.is_some();
                 st.owner.clone()
             }
         };
-        if let Some(wake) = wake {
-            wake.notify(WakeReason::Port(self.id));
+        if let Some(w) = wake_up {
+            w.notify(WakeReason::Port(self.id));
         }
     }
 
@@ -255,8 +261,13 @@ impl Port {
     /// A port that is closed, disentangled or transferred drops the message silently, as
     /// Node does; the returned [`Dispatch`] says which case happened.
     pub fn post(&self, message: Message) -> Dispatch {
+        self.post_waking(message, true)
+    }
+
+    /// [`Port::post`], waking the receivers only if `wake` (a lost wake-up fault).
+    pub fn post_waking(&self, message: Message, wake: bool) -> Dispatch {
         match &self.group {
-            Some(group) if !self.transferred => group.dispatch(&self.data, message),
+            Some(group) if !self.transferred => group.dispatch_waking(&self.data, message, wake),
             _ => Dispatch::Detached,
         }
     }

@@ -503,8 +503,13 @@ impl LoopState {
     /// Posts through `port`; a port this loop does not own (closed, transferred) is a
     /// silent no-op, as in Node.
     pub fn post(&mut self, port: PortId, message: Message) -> Dispatch {
+        self.post_waking(port, message, true)
+    }
+
+    /// [`LoopState::post`], waking the receiver only if `wake` (a lost wake-up fault).
+    pub fn post_waking(&mut self, port: PortId, message: Message, wake: bool) -> Dispatch {
         match self.ports.get(&port) {
-            Some(slot) if !slot.closing => slot.port.post(message),
+            Some(slot) if !slot.closing => slot.port.post_waking(message, wake),
             _ => Dispatch::Detached,
         }
     }

@@ -23,6 +23,7 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
         let (post, verdict) = match &f.value {
             spec::FaultSpec::Drop(p) => (p, Verdict::Drop),
             spec::FaultSpec::Duplicate(p) => (p, Verdict::Duplicate),
+            spec::FaultSpec::LoseWakeup(p) => (p, Verdict::LoseWakeup),
         };
         let known = post.from == MAIN || spec.workers.contains_key(&post.from);
         if !known && !script_main {
@@ -76,6 +77,7 @@ pub(super) fn fault_search(
         .map(|k| match k {
             spec::FaultKind::Drop => Verdict::Drop,
             spec::FaultKind::Duplicate => Verdict::Duplicate,
+            spec::FaultKind::LoseWakeup => Verdict::LoseWakeup,
         })
         .collect();
     if kinds.is_empty() {

@@ -153,12 +153,13 @@ fn post<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
         return;
     }
     let mut message = out.message;
-    let copies = match &host.shared.on_post {
-        None => 1,
+    let (copies, wake) = match &host.shared.on_post {
+        None => (1, true),
         Some(hook) => match hook.on_post(host.worker, port, &mut message) {
-            PostVerdict::Deliver => 1,
-            PostVerdict::Drop => 0,
-            PostVerdict::Duplicate => 2,
+            PostVerdict::Deliver => (1, true),
+            PostVerdict::Drop => (0, true),
+            PostVerdict::Duplicate => (2, true),
+            PostVerdict::LoseWakeup => (1, false),
         },
     };
     if copies == 0 {
@@ -174,7 +175,7 @@ fn post<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
         }
     }
     let tag = message.tag;
-    let dispatched = host.state.borrow_mut().post(port, message);
+    let dispatched = host.state.borrow_mut().post_waking(port, message, wake);
     if let Some(hook) = &host.shared.on_post {
         hook.dispatched(host.worker, port, tag, &dispatched);
     }

@@ -437,17 +437,15 @@ impl PostHook for Controller {
             Some(name) if !st.faults.is_empty() => st.faults.judge(&name),
             _ => Verdict::Pass,
         };
-        let what = match verdict {
+        let (what, out) = match verdict {
             Verdict::Pass => return PostVerdict::Deliver,
-            Verdict::Drop => "drop",
-            Verdict::Duplicate => "duplicate",
+            Verdict::Drop => ("drop", PostVerdict::Drop),
+            Verdict::Duplicate => ("duplicate", PostVerdict::Duplicate),
+            Verdict::LoseWakeup => ("lose_wakeup", PostVerdict::LoseWakeup),
         };
         st.obs.faulted(msg, what);
         Self::record(&mut st, from, EventKind::Fault { what, msg });
-        match verdict {
-            Verdict::Drop => PostVerdict::Drop,
-            _ => PostVerdict::Duplicate,
-        }
+        out
     }
 
     fn dispatched(&self, from: WorkerId, _port: PortId, tag: u64, outcome: &Dispatch) {
