@@ -145,6 +145,14 @@ impl Gate for Controller {
             self.touch_lifecycle_post(&mut st, who);
         }
         st.threads.get_mut(&who).expect("checked").state = TState::Exited;
+        if who == WorkerId(0) {
+            // Main's exit is the process's (`process.exit()`, or nothing left to keep it
+            // alive): no other thread runs after it, as in Node. Handing the turn on would
+            // let a worker that happened to reach its first point in time run on, and the
+            // same schedule would replay differently.
+            self.end_now(&mut st, Some(who));
+            return;
+        }
         if st.current == Some(who) {
             self.schedule(&mut st);
         }

@@ -91,6 +91,9 @@ struct Thread {
     step: u64,
     /// Called `point` at least once.
     started: bool,
+    /// Held the turn at least once (`started` only says it reached the gate, which
+    /// depends on timing).
+    ran: bool,
     /// The point it is waiting at.
     pending: Option<Point>,
     /// Began a declarative step and has not reached the end of its steps.
@@ -119,6 +122,7 @@ impl Thread {
             state: TState::Ready,
             step: 0,
             started: false,
+            ran: false,
             pending: None,
             in_steps: false,
             last_step: None,
@@ -371,7 +375,7 @@ impl Controller {
                 let what = match t.state {
                     TState::Parked { .. } => "idle: its loop waits for messages or timers",
                     TState::Waiting { .. } => "blocked in Atomics.wait",
-                    _ if !t.started => "never started",
+                    _ if !t.ran => "never started",
                     TState::Running => "running (stopped when the run ended)",
                     _ => "ready to run (stopped when the run ended)",
                 };
@@ -463,10 +467,18 @@ impl Controller {
             Self::set_clock(st, t);
             return true;
         }
+        self.end_now(st, None);
+        false
+    }
+
+    /// Ends the run as the threads' states say (done, idle, deadlock); with `only`, as that
+    /// thread's state alone says (main's exit ends the process, whatever the others do).
+    fn end_now(&self, st: &mut State, only: Option<WorkerId>) {
         let stalled: Vec<Stalled<'_>> = st
             .threads
-            .values()
-            .map(|t| Stalled {
+            .iter()
+            .filter(|(id, _)| only.is_none_or(|o| o == **id))
+            .map(|(_, t)| Stalled {
                 name: &t.name,
                 state: match t.state {
                     TState::Exited => Blocked::Exited,
@@ -485,7 +497,6 @@ impl Controller {
         } else {
             self.give_up(st, end);
         }
-        false
     }
 
     /// Hands the turn to the next thread (the caller gave it up).
@@ -668,6 +679,9 @@ impl Controller {
         st.unit_fresh = unparked;
         match resume {
             Resume::Start => {
+                if let Some(t) = st.threads.get_mut(&who) {
+                    t.ran = true;
+                }
                 // Its start (its online message to its parent's loop), and its existence.
                 self.touch(st, Access::Thread(name.clone()));
                 self.touch_lifecycle_post(st, who);
