@@ -168,6 +168,19 @@ pub enum FaultSpec {
     /// `uv_async_send`): it waits for the port's next wake-up.
     #[serde(rename = "lose_wakeup")]
     LoseWakeup(NthPostSpec),
+    /// Throw an uncaught error in `thread` instead of running its step `step` (0 for
+    /// the first, as traces number them): the thread ends as a crashed worker does.
+    Crash(StepFaultSpec),
+}
+
+/// Which step a fault applies to.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepFaultSpec {
+    /// The thread (with declarative steps).
+    pub thread: String,
+    /// Its step, from 0.
+    pub step: u32,
 }
 
 /// Which post a fault applies to.

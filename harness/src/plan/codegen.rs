@@ -203,6 +203,7 @@ fn port_expr(port: &PortRef) -> &str {
 pub fn step_code(action: &StepAction) -> String {
     match action {
         StepAction::Js(code) => format!("(0, eval)({});", js_string(code)),
+        StepAction::Crash(message) => format!("throw new Error({});", js_string(message)),
         StepAction::Post {
             to,
             value,

@@ -145,6 +145,8 @@ pub enum PortRef {
 pub enum StepAction {
     /// Global code (indirect eval).
     Js(String),
+    /// A crash fault: an uncaught `Error` with this message, instead of the step.
+    Crash(String),
     /// `to.postMessage(value, [transfer…])` (JavaScript expressions).
     Post {
         /// Through.

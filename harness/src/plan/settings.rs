@@ -21,6 +21,7 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
         .unwrap_or_default();
     for (i, f) in given.iter().enumerate() {
         let (post, verdict) = match &f.value {
+            spec::FaultSpec::Crash(_) => continue, // a step's, see `crash_faults`
             spec::FaultSpec::Drop(p) => (p, Verdict::Drop),
             spec::FaultSpec::Duplicate(p) => (p, Verdict::Duplicate),
             spec::FaultSpec::LoseWakeup(p) => (p, Verdict::LoseWakeup),
@@ -49,6 +50,62 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
         });
     }
     rules
+}
+
+/// `crash:` faults: (thread, step) pairs, checked against the threads' steps.
+pub(super) fn crash_faults(ck: &mut Checker<'_>, spec: &Spec, threads: &mut [super::ThreadPlan]) {
+    let given = spec
+        .faults
+        .as_ref()
+        .map(|f| f.value.rules())
+        .unwrap_or_default();
+    for f in given {
+        let spec::FaultSpec::Crash(c) = &f.value else {
+            continue;
+        };
+        let Some(t) = threads.iter_mut().find(|t| t.name == c.thread) else {
+            let names: Vec<String> = threads.iter().map(|t| t.name.clone()).collect();
+            ck.at_suggest(
+                f,
+                format!(
+                    "a crash fault names `{}`, which is not a thread of this spec",
+                    c.thread
+                ),
+                &c.thread,
+                names.iter().map(String::as_str).collect::<Vec<_>>(),
+            );
+            continue;
+        };
+        let super::ThreadSource::Steps(steps) = &mut t.source else {
+            ck.at(
+                f,
+                format!(
+                    "a crash fault needs `{}` to have steps (a script has none)",
+                    c.thread
+                ),
+            );
+            continue;
+        };
+        let Some(step) = steps.get_mut(c.step as usize) else {
+            let n = steps.len();
+            ck.at(
+                f,
+                format!(
+                    "`{}` has {n} step{} (0 to {}): there is no step {} to crash at",
+                    c.thread,
+                    if n == 1 { "" } else { "s" },
+                    n.saturating_sub(1),
+                    c.step
+                ),
+            );
+            continue;
+        };
+        step.action = super::StepAction::Crash(format!(
+            "heddle fault: crash of {} at step {}",
+            c.thread, c.step
+        ));
+        step.kind = format!("fault crash (instead of {})", step.kind);
+    }
 }
 
 /// The most faults a search may place in one run (placements grow as posts^max).

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::settings::{expect_plan, explore_plan, fault_rules, fault_search};
+use super::settings::{crash_faults, expect_plan, explore_plan, fault_rules, fault_search};
 use super::steps::{step_plan, Scope};
 use super::{
     codegen, LimitsPlan, MainSource, Plan, SourceAt, ThreadPlan, ThreadSource, MAIN, MAX_SAB_BYTES,
@@ -418,6 +418,7 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
             }
         }
     }
+    crash_faults(ck, &spec, &mut threads);
 
     let main = match &threads[0].source {
         ThreadSource::Script(path) => MainSource::Script(path.clone()),
