@@ -105,6 +105,7 @@ pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
     let runtime = Runtime::new(RuntimeOptions {
         cwd: plan.cwd.clone(),
         argv: vec!["heddle".into(), plan.path.display().to_string()],
+        env: plan.env.clone(),
         gate: controller.clone(),
         on_log: Some(Arc::new(move |line| log_sink.log(line))),
         timeout: Some(limits.run + RUNTIME_SLACK),

@@ -83,6 +83,11 @@ pub struct Spec {
     /// lets the exploration reduce much further; a plain read then may miss behaviours).
     #[serde(default)]
     pub memory: Option<MemoryUse>,
+    /// `process.env` in every thread (nothing else of the machine's environment: runs stay
+    /// the same wherever they run).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub env: BTreeMap<String, At<String>>,
     /// Folders outside the spec's own (relative to it) that its scripts may be read from.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]

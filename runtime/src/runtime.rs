@@ -57,6 +57,9 @@ pub struct RuntimeOptions {
     pub cwd: PathBuf,
     /// `process.argv`.
     pub argv: Vec<String>,
+    /// `process.env` in every thread (empty by default: a run's environment is what it is
+    /// given, so that it stays the same wherever it runs; `heddle-node` gives its own).
+    pub env: BTreeMap<String, String>,
     /// Where threads ask for their turn; [`FreeRunning`] by default.
     pub gate: Arc<dyn Gate>,
     /// Receives console lines as they are printed, besides [`Outcome::logs`].
@@ -79,6 +82,7 @@ impl Default for RuntimeOptions {
         RuntimeOptions {
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             argv: vec!["heddle".into()],
+            env: BTreeMap::new(),
             gate: Arc::new(FreeRunning::new()),
             on_log: None,
             timeout: None,
@@ -152,6 +156,7 @@ pub(crate) struct Shared {
     pub gate: Arc<dyn Gate>,
     pub cwd: PathBuf,
     pub argv: Vec<String>,
+    pub env: BTreeMap<String, String>,
     pub keep_isolates: bool,
     pub on_post: Option<Arc<dyn PostHook>>,
     pub heap_limit_mb: Option<u32>,
@@ -301,6 +306,7 @@ impl Runtime {
                 gate,
                 cwd: options.cwd,
                 argv: options.argv,
+                env: options.env,
                 keep_isolates: options.keep_isolates,
                 on_post: options.on_post,
                 heap_limit_mb: options.heap_limit_mb,

@@ -298,6 +298,8 @@ pub struct Plan {
     pub max_time: Option<u64>,
     /// Fault rules, in order.
     pub faults: Vec<crate::faults::NthPost>,
+    /// `process.env` of every thread.
+    pub env: BTreeMap<String, String>,
     /// `faults: { explore: … }`: placements to search, each explored.
     pub fault_search: Option<crate::faults::FaultSearch>,
     /// Wall-clock limits the spec sets.

@@ -462,6 +462,20 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         max_time: spec.max_time.as_ref().map(|t| t.value),
         faults: fault_rules(ck, &spec),
         fault_search: fault_search(ck, &spec),
+        env: spec
+            .env
+            .iter()
+            .filter_map(|(k, v)| {
+                if k.is_empty() || k.contains(['=', '\0']) || v.value.contains('\0') {
+                    ck.at(
+                        v,
+                        format!("`env.{k}`: a variable's name is not empty and has no `=` or NUL, and its value has no NUL"),
+                    );
+                    return None;
+                }
+                Some((k.clone(), v.value.clone()))
+            })
+            .collect(),
         limits,
         memory_atomics: spec.memory == Some(crate::spec::MemoryUse::Atomics),
         max_heap_mb: match &spec.max_heap_mb {

@@ -60,6 +60,8 @@ mod runner {
             argv: std::iter::once("heddle-node".to_string())
                 .chain(args.iter().cloned())
                 .collect(),
+            // As in Node: the process's own environment.
+            env: std::env::vars().collect(),
             on_log: Some(Arc::new(|line| match line.stream {
                 LogStream::Stdout => println!("{}", line.text),
                 LogStream::Stderr => eprintln!("{}", line.text),

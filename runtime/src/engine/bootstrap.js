@@ -563,7 +563,7 @@
     },
     nextTick(fn, ...args) { queueMicrotask(() => fn(...args)); },
     argv: info.argv,
-    env: {},
+    env: info.env,
     platform: 'linux',
     version: 'v20.0.0-heddle',
     versions: { node: '20.0.0-heddle', v8: info.v8 },

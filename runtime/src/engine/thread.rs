@@ -699,6 +699,13 @@ pub(crate) fn bootstrap(
         host.shared.argv.iter().map(|a| str(tc, a).into()).collect();
     let v = v8::Array::new_with_elements(tc, &argv).into();
     set(tc, "argv", v);
+    let env = v8::Object::new(tc);
+    for (k, value) in &host.shared.env {
+        let key = str(tc, k).into();
+        let value = str(tc, value).into();
+        env.set(tc, key, value);
+    }
+    set(tc, "env", env.into());
     let v = str(tc, &host.shared.cwd.display().to_string()).into();
     set(tc, "cwd", v);
     let v = str(tc, platform::version()).into();
