@@ -402,7 +402,7 @@ pub fn write_failure(
         spec: &spec.display().to_string(),
         schedule: &failure.schedule,
         end: failure.end.clone(),
-        trace: &failure.events,
+        trace: &failure.trace,
         findings: &failure.findings,
     });
     std::fs::create_dir_all(dir)

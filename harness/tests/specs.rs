@@ -336,7 +336,7 @@ fn replay_trial() -> Trial {
                     },
                 );
                 let run = again.single.as_ref().ok_or("a replay runs once")?;
-                if run.trace.to_string() != failure.trace {
+                if run.trace != failure.trace {
                     return Err(format!(
                         "replay {i} of '{}' gave another trace:\n{}\nvs\n{}",
                         failure.schedule, run.trace, failure.trace

@@ -19,7 +19,7 @@ pub struct JsonReport {
     version: u32,
     spec: String,
     name: String,
-    strategy: String,
+    strategy: heddle::spec::Strategy,
     /// `ok` or `failed`.
     verdict: &'static str,
     /// Every schedule the strategy asks for was run (exhaustive: every behaviour).
@@ -137,7 +137,7 @@ pub fn report(
         version: VERSION,
         spec: spec.display().to_string(),
         name: plan.name.clone(),
-        strategy: format!("{:?}", settings.strategy).to_lowercase(),
+        strategy: settings.strategy,
         verdict: if checks.is_empty() && failures.is_empty() {
             "ok"
         } else {

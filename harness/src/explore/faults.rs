@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Instant;
 
-use super::{explore_placed, Options, Report};
+use super::{explore_placed, shrink_failure, Options, Report};
 use crate::faults::{FaultSearch, NthPost};
 use crate::plan::{ExplorePlan, Plan};
 
@@ -25,19 +25,6 @@ fn key(placement: &[NthPost]) -> Vec<(String, u64, u8)> {
         .collect();
     k.sort();
     k
-}
-
-fn with_options<'a>(options: &Options<'a>, shrink: bool) -> Options<'a> {
-    Options {
-        jobs: options.jobs,
-        progress: options.progress,
-        replay: options.replay.clone(),
-        limits: options.limits,
-        shrink,
-        budget: options.budget,
-        shard: options.shard,
-        faults: None,
-    }
 }
 
 fn placed(plan: &Plan, placement: &[NthPost]) -> Plan {
@@ -62,8 +49,12 @@ pub(super) fn search(
     let mut seen: BTreeSet<Vec<(String, u64, u8)>> = BTreeSet::new();
     let mut queue: VecDeque<Vec<NthPost>> = VecDeque::from([Vec::new()]);
     seen.insert(Vec::new());
-    let inner = with_options(options, false);
-    let mut first_failing: Option<Vec<NthPost>> = None;
+    // Each placement's first failure is shrunk only if it is the search's first (below).
+    let inner = Options {
+        shrink: false,
+        faults: None,
+        ..options.clone()
+    };
     while let Some(placement) = queue.pop_front() {
         if let Some(b) = options.budget {
             if b.spent(total.runs, start) {
@@ -92,23 +83,18 @@ pub(super) fn search(
                 }
             }
         }
-        if !r.failures.is_empty() && first_failing.is_none() {
-            first_failing = Some(placement.clone());
-        }
         absorb(&mut total, r, &placement);
     }
-    // The first failure (fewest faults) shrunk, as an exploration without a search would:
-    // its placement explored again, shrinking on.
-    if let Some(placement) = first_failing.filter(|_| options.shrink && options.replay.is_none()) {
-        let again = explore_placed(
-            &placed(plan, &placement),
-            explore,
-            &with_options(options, true),
-        );
-        if let Some(mut f) = again.failures.into_iter().next() {
-            f.faults = placement;
-            total.failures[0] = f;
-        }
+    // The first failure (fewest faults) shrunk, as an exploration without a search would,
+    // under its own placement.
+    let explored = options.replay.is_none() && explore.strategy != crate::spec::Strategy::Fixed;
+    if let Some(f) = total
+        .failures
+        .first_mut()
+        .filter(|_| options.shrink && explored)
+    {
+        let placement = f.faults.clone();
+        shrink_failure(&placed(plan, &placement), explore, options, f);
     }
     total.elapsed = start.elapsed();
     total

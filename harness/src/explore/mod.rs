@@ -37,10 +37,8 @@ pub struct Failure {
     pub schedule: String,
     /// What failed.
     pub findings: Vec<Finding>,
-    /// Its trace, rendered.
-    pub trace: String,
-    /// Its events (for a picture: [`crate::render`]).
-    pub events: crate::trace::Trace,
+    /// Its events (`Display` renders them; [`crate::render`] draws them).
+    pub trace: crate::trace::Trace,
     /// How it ended.
     pub end: String,
     /// Whether replaying `schedule` reproduces it (not for a schedule that could not be
@@ -102,6 +100,7 @@ pub struct Report {
 }
 
 /// How to explore.
+#[derive(Clone)]
 pub struct Options<'a> {
     /// Parallel runs.
     pub jobs: usize,
@@ -222,8 +221,7 @@ impl Collector<'_> {
                         schedule: run.schedule.clone(),
                         replayable: !matches!(run.end, crate::sched::End::Mismatch(_)),
                         findings: failures,
-                        trace: run.trace.to_string(),
-                        events: run.trace.clone(),
+                        trace: run.trace.clone(),
                         end: run.end.to_string(),
                         shrunk: None,
                         faults: Vec::new(),
@@ -299,8 +297,7 @@ fn explore_placed(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> 
                             plan.path.display()
                         ),
                     }],
-                    trace: String::new(),
-                    events: Default::default(),
+                    trace: Default::default(),
                     end: String::new(),
                     shrunk: None,
                     faults: Vec::new(),
@@ -323,8 +320,7 @@ fn explore_placed(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> 
                                 blame: check::Blame::Spec,
                                 message: format!("explore.schedule: {e}"),
                             }],
-                            trace: String::new(),
-                            events: Default::default(),
+                            trace: Default::default(),
                             end: String::new(),
                             shrunk: None,
                             faults: Vec::new(),
@@ -409,21 +405,35 @@ fn explore_placed(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> 
     // own, and stays as it is).
     let explored = options.replay.is_none() && explore.strategy != Kind::Fixed;
     if options.shrink && explored {
-        if let Some(f) = report.failures.first_mut().filter(|f| f.replayable) {
-            let setup = |strategy: Box<dyn Strategy>| common.setup(strategy, &exprs);
-            if let Some(m) = shrink::shrink(plan, &f.schedule, &setup) {
-                f.schedule = m.schedule;
-                f.findings = m.findings;
-                f.trace = m.run.trace.to_string();
-                f.events = m.run.trace.clone();
-                f.end = m.run.end.to_string();
-                f.shrunk = Some(m.shrunk);
-            }
+        if let Some(f) = report.failures.first_mut() {
+            shrink_failure(plan, explore, options, f);
         }
     }
     report.shard = options.shard;
     report.elapsed = start.elapsed();
     report
+}
+
+/// Shrinks `f`, a failing run of `plan` (its faults already placed), in place: its
+/// schedule, findings, trace and end become the minimal run's, and `shrunk` says how.
+fn shrink_failure(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>, f: &mut Failure) {
+    if !f.replayable {
+        return;
+    }
+    let exprs = check::expressions(plan);
+    let common = Common {
+        seed: explore.seed,
+        limits: options.limits_for(plan),
+        time_choices: explore.time_choices != Some(0),
+    };
+    let setup = |strategy: Box<dyn Strategy>| common.setup(strategy, &exprs);
+    if let Some(m) = shrink::shrink(plan, &f.schedule, &setup) {
+        f.schedule = m.schedule;
+        f.findings = m.findings;
+        f.trace = m.run.trace;
+        f.end = m.run.end.to_string();
+        f.shrunk = Some(m.shrunk);
+    }
 }
 
 /// What every run of an exploration shares.

@@ -21,13 +21,11 @@
 //! end. What is kept is always the *run's own* choices, so the minimal schedule string
 //! replays exactly under the strict fixed strategy, and a last replay confirms it.
 
-use heddle_runtime::WorkerId;
-
 use crate::check::{self, Finding};
 use crate::exec::{self, RunResult, RunSetup};
 use crate::plan::Plan;
 use crate::sched::fixed::{schedule_string, FixedScheduler};
-use crate::sched::{Refusal, Strategy};
+use crate::sched::Strategy;
 
 /// How long a failing run is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -126,25 +124,6 @@ fn forced(run: &RunResult) -> Vec<String> {
         .collect()
 }
 
-/// The fixed strategy, except that a forced name that cannot run takes the default.
-struct Lenient(Vec<String>);
-
-impl Strategy for Lenient {
-    fn choose(
-        &mut self,
-        index: usize,
-        _candidates: &[WorkerId],
-        names: &[&str],
-        _running_first: bool,
-    ) -> Result<usize, Refusal> {
-        Ok(self
-            .0
-            .get(index)
-            .and_then(|want| names.iter().position(|n| n == want))
-            .unwrap_or(0))
-    }
-}
-
 /// The minimal failing run: what shrinking did, the run, its findings and its schedule
 /// string (the forced choices only).
 pub struct Minimal {
@@ -179,7 +158,7 @@ pub fn shrink<'a>(
             return None;
         }
         *runs += 1;
-        let run = exec::run(plan, setup(Box::new(Lenient(choices))));
+        let run = exec::run(plan, setup(Box::new(FixedScheduler::lenient(choices))));
         let findings = check::check_run(plan, &run);
         (signature(&run, &findings)? == target).then(|| (forced(&run), Lengths::of(&run)))
     };

@@ -8,12 +8,28 @@ use super::{Refusal, Strategy};
 /// (or, if it cannot go on, the lowest-numbered runnable thread).
 pub struct FixedScheduler {
     forced: Vec<String>,
+    /// A forced name that cannot run takes the default instead of refusing the schedule
+    /// (the shrinker's candidates, whose later choices shift when one is removed).
+    lenient: bool,
 }
 
 impl FixedScheduler {
-    /// Forces `forced` (thread names) at the first decisions.
+    /// Forces `forced` (thread names) at the first decisions; a name that cannot run at its
+    /// decision is a mismatch.
     pub fn new(forced: Vec<String>) -> Self {
-        FixedScheduler { forced }
+        FixedScheduler {
+            forced,
+            lenient: false,
+        }
+    }
+
+    /// Forces `forced` where it can: a name that cannot run at its decision takes the
+    /// default choice.
+    pub fn lenient(forced: Vec<String>) -> Self {
+        FixedScheduler {
+            forced,
+            lenient: true,
+        }
     }
 }
 
@@ -27,6 +43,7 @@ impl Strategy for FixedScheduler {
     ) -> Result<usize, Refusal> {
         match self.forced.get(index) {
             None => Ok(0),
+            Some(want) if self.lenient => Ok(names.iter().position(|n| n == want).unwrap_or(0)),
             Some(want) => names.iter().position(|n| n == want).ok_or_else(|| {
                 Refusal::Mismatch(format!(
                     "decision {index} of the schedule names `{want}`, but the runnable threads were {}",
