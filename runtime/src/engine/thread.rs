@@ -770,7 +770,12 @@ pub(crate) fn bootstrap(
                 }
             }
             None => {
-                log_exception(tc, host, "workerData could not be deserialized");
+                // Terminated while deserializing (the process is ending, say main exited
+                // while this worker starts): there is nothing to report, and a report
+                // would land in the trace at whatever moment the race chose.
+                if !tc.has_terminated() && !tc.is_execution_terminating() {
+                    log_exception(tc, host, "workerData could not be deserialized");
+                }
                 return false;
             }
         }
