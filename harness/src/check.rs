@@ -260,7 +260,8 @@ pub fn end_kind(end: &End) -> Option<EndKind> {
     }
 }
 
-fn kind_name(kind: EndKind) -> &'static str {
+/// An end kind's name, as specs write it.
+pub fn kind_name(kind: EndKind) -> &'static str {
     match kind {
         EndKind::Done => "done",
         EndKind::Idle => "idle",

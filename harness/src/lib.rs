@@ -25,6 +25,7 @@
 pub mod check;
 pub mod debug;
 pub mod diag;
+pub mod diff;
 pub mod error;
 pub mod exec;
 pub mod explore;

@@ -24,6 +24,11 @@ pub struct Spec {
     /// claim it tests, say so here.
     #[serde(default)]
     pub about: Option<String>,
+    /// Where real Node shows what this spec's model cannot (store buffering through plain,
+    /// non-atomic accesses, say): why. `heddle diff` then reports the difference without
+    /// failing on it.
+    #[serde(default)]
+    pub diverges: Option<String>,
     /// Shared buffers, by name; each is a global of that name in every thread.
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, Shared>")]

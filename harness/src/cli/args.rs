@@ -73,8 +73,56 @@ pub enum Command {
         #[command(flatten)]
         limits: LimitArgs,
     },
+    /// Run each spec's program under real `node` many times and report anything Node
+    /// showed that Heddle's exhaustive exploration of the spec never did (docs/diff.md).
+    Diff(DiffArgs),
     /// Print the spec format's JSON Schema.
     Schema,
+}
+
+/// `heddle diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// Spec files.
+    #[arg(required = true)]
+    pub specs: Vec<PathBuf>,
+    /// The `node` to run.
+    #[arg(long, default_value = "node")]
+    pub node: PathBuf,
+    /// Node runs per spec, at most.
+    #[arg(long, default_value_t = 50)]
+    pub runs: u64,
+    /// Stop starting Node runs of a spec after this long (`20s`).
+    #[arg(long, default_value = "20s", value_parser = parse_duration)]
+    pub node_time: std::time::Duration,
+    /// A Node run still going after this long is hung (`1s`); one Heddle never shows hung
+    /// is run again with ten times as long before it counts.
+    #[arg(long, default_value = "1s", value_parser = parse_duration)]
+    pub hang: std::time::Duration,
+    /// The longest random pause at a step point or `heddle.yield()`, in milliseconds.
+    #[arg(long, default_value_t = 1.0)]
+    pub pause_ms: f64,
+    /// Heddle's give-up limit for its exhaustive exploration (schedules).
+    #[arg(long, default_value_t = 20_000)]
+    pub max_runs: u64,
+    /// Heddle's budget for its exploration of each spec (`5000`, `30s`).
+    #[arg(long, value_parser = parse_budget)]
+    pub budget: Option<heddle::explore::budget::Budget>,
+    /// Parallel runs (default: the number of cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Wall-clock limits of Heddle's runs.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    match heddle::explore::budget::Budget::parse(s).map_err(|e| e.to_string())? {
+        heddle::explore::budget::Budget::Time(d) => Ok(d),
+        heddle::explore::budget::Budget::Runs(_) => Err(format!(
+            "`{s}` is not a time: expected `20s`, `500ms` or `2m`"
+        )),
+    }
 }
 
 /// `heddle explore`.

@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod diff;
 mod explore;
 mod json;
 mod render;
@@ -38,6 +39,7 @@ pub fn run() -> ExitCode {
             faults,
             limits,
         } => render::render(&spec, schedule, faults.map(|f| f.0), &output, limits),
+        Command::Diff(d) => diff::diff(d),
         Command::Schema => {
             print!("{}", heddle::schema());
             ExitCode::SUCCESS

@@ -128,6 +128,7 @@ fn absorb(total: &mut Report, r: Report, placement: &[NthPost]) {
     for (expr, values) in r.outcomes {
         total.outcomes.entry(expr).or_default().extend(values);
     }
+    total.observed.extend(r.observed);
     total.posts.extend(r.posts);
     for mut f in r.failures {
         if total.failures.len() < 3 {

@@ -72,6 +72,10 @@ pub struct Report {
     pub outcomes: BTreeMap<String, BTreeSet<String>>,
     /// How runs ended, counted (`done`, `idle`, `deadlock`, …).
     pub ends: BTreeMap<String, u64>,
+    /// What the runs that ended on their own showed, each distinct once: how they ended and
+    /// the values of every `values` and `outcomes` expression together (`heddle diff`
+    /// compares Node's runs with these).
+    pub observed: BTreeSet<Observed>,
     /// How behaviours ended, counted: the same for every exhaustive exploration of a
     /// program, however many runs it took (equal runs end the same way).
     pub behaviour_ends: BTreeMap<String, u64>,
@@ -97,6 +101,15 @@ pub struct Report {
     pub single: Option<RunResult>,
     /// Wall-clock time.
     pub elapsed: Duration,
+}
+
+/// One run's end and the values of the spec's expressions (normalised JSON), together.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Observed {
+    /// How the run ended.
+    pub end: crate::spec::EndKind,
+    /// Every `values` and `outcomes` expression's value, by expression.
+    pub values: BTreeMap<String, String>,
 }
 
 /// How to explore.
@@ -160,6 +173,16 @@ impl Collector<'_> {
     fn add(&self, run: &RunResult, order: u64) {
         let failures = check::check_run(self.plan, run);
         let outcome = check::outcome_of(self.plan, run);
+        let observed = check::end_kind(&run.end).map(|end| Observed {
+            end,
+            values: check::expressions(self.plan)
+                .into_iter()
+                .map(|e| {
+                    let v = run.values.get(&e).map(|v| check::normalize(v));
+                    (e, v.unwrap_or_default())
+                })
+                .collect(),
+        });
         let mut r = self.report.lock().unwrap_or_else(|e| e.into_inner());
         r.runs += 1;
         if run.spins > 0 {
@@ -209,6 +232,7 @@ impl Collector<'_> {
         for (expr, value) in outcome {
             r.outcomes.entry(expr).or_default().insert(value);
         }
+        r.observed.extend(observed);
         if !failures.is_empty() {
             r.failed += 1;
             let at = r.failure_order.partition_point(|&o| o <= order);

@@ -276,6 +276,8 @@ pub struct Plan {
     pub path: PathBuf,
     /// `about:`.
     pub about: Option<String>,
+    /// `diverges:`: why Node may show what this spec's model cannot.
+    pub diverges: Option<String>,
     /// How main starts.
     pub main: MainSource,
     /// The directory relative paths resolve against.

@@ -446,6 +446,7 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         name: spec.name.value.clone(),
         path: ck.path.to_path_buf(),
         about: spec.about.clone(),
+        diverges: spec.diverges.clone(),
         main,
         cwd,
         threads,
