@@ -62,9 +62,14 @@ mod runner {
                 .collect(),
             // As in Node: the process's own environment.
             env: std::env::vars().collect(),
-            on_log: Some(Arc::new(|line| match line.stream {
-                LogStream::Stdout => println!("{}", line.text),
-                LogStream::Stderr => eprintln!("{}", line.text),
+            // A closed pipe (`heddle-node x.js | head -1`) loses the output, as a write
+            // to it would in Node; println! would panic inside the log op.
+            on_log: Some(Arc::new(|line| {
+                use std::io::Write;
+                let _ = match line.stream {
+                    LogStream::Stdout => writeln!(std::io::stdout().lock(), "{}", line.text),
+                    LogStream::Stderr => writeln!(std::io::stderr().lock(), "{}", line.text),
+                };
             })),
             timeout,
             ..RuntimeOptions::default()

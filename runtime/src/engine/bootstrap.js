@@ -608,10 +608,18 @@
     events: Object.assign(EventEmitter, { EventEmitter }),
     process,
   };
+  // @cjs
+  const modules = makeModules(builtins, nodeError);
+  builtins.module = {
+    createRequire: modules.createRequire,
+    builtinModules: ['events', 'module', 'process', 'timers', 'worker_threads'],
+  };
+  const requireFrom = modules.requireFrom;
+  // A builtin by name (an ES module's `import 'node:x'`).
   function require(name) {
     const bare = String(name).replace(/^node:/, '');
     if (Object.prototype.hasOwnProperty.call(builtins, bare)) return builtins[bare];
-    const e = new Error("Cannot find module '" + name + "' (Heddle provides worker_threads, timers, events, process)");
+    const e = new Error("Cannot find module '" + name + "' (Heddle provides " + Object.keys(builtins).join(', ') + ')');
     e.code = 'MODULE_NOT_FOUND';
     throw e;
   }
@@ -806,7 +814,7 @@
   }
   function portOf(obj) { return obj instanceof MessagePort ? obj[kId] : undefined; }
   return {
-    dispatch, dispatchClose, control, fire, makePort, makeError, require, setWorkerData, settleWait,
+    dispatch, dispatchClose, control, fire, makePort, makeError, require, requireFrom, setWorkerData, settleWait,
     hasUserListeners,
     emitMessageError, outOfMemory, runCloses, errorForParent,
     exitCode: () => exitCode, portOf, workerThreads, format,

@@ -447,7 +447,15 @@ fn run_entry(scope: &mut v8::PinScope<'_, '_>, host: &HostRef, entry: &EntryScri
     let (name, code, path) = match entry {
         EntryScript::Eval(code) => ("[worker eval]".to_string(), code.clone(), None),
         EntryScript::File(path) => match std::fs::read_to_string(path) {
-            Ok(code) => (path.display().to_string(), code, Some(path.clone())),
+            // `__filename` and `require` are absolute, as in Node (`new Worker(__filename)`).
+            Ok(code) => {
+                let path = if path.is_absolute() {
+                    normalize(path)
+                } else {
+                    normalize(&host.shared.cwd.join(path))
+                };
+                (path.display().to_string(), code, Some(path))
+            }
             Err(e) => {
                 let _ = e;
                 let msg = format!("Cannot find module '{}'", path.display());
@@ -489,16 +497,42 @@ fn run_entry(scope: &mut v8::PinScope<'_, '_>, host: &HostRef, entry: &EntryScri
         return;
     };
     let function = v8::Local::new(scope, function);
-    let require = host
+    let require_from = host
         .hooks
         .borrow()
         .as_ref()
-        .map(|h| v8::Local::new(scope, &h.require));
-    let Some(require) = require else { return };
-    let module = v8::Object::new(scope);
-    let exports: v8::Local<v8::Value> = v8::Object::new(scope).into();
+        .map(|h| v8::Local::new(scope, &h.require_from));
+    let Some(require_from) = require_from else {
+        return;
+    };
+    let undefined = v8::undefined(scope).into();
+    let filename = str(scope, &name).into();
+    let Some(require) = require_from.call(scope, undefined, &[filename]) else {
+        return;
+    };
+    let Ok(require) = v8::Local::<v8::Object>::try_from(require) else {
+        return;
+    };
+    // The entry's module is `require.main` (so that `require.main === module` holds), or a
+    // fresh one for `[worker eval]` code.
+    let main_key = str(scope, "main").into();
+    let module = match require
+        .get(scope, main_key)
+        .and_then(|m| v8::Local::<v8::Object>::try_from(m).ok())
+    {
+        Some(m) if path.is_some() => m,
+        _ => {
+            let m = v8::Object::new(scope);
+            let exports: v8::Local<v8::Value> = v8::Object::new(scope).into();
+            let key = str(scope, "exports").into();
+            m.set(scope, key, exports);
+            m
+        }
+    };
     let key = str(scope, "exports").into();
-    module.set(scope, key, exports);
+    let Some(exports) = module.get(scope, key) else {
+        return;
+    };
     let dir = path
         .as_deref()
         .and_then(Path::parent)

@@ -19,6 +19,8 @@ pub(crate) struct Hooks {
     pub make_error: v8::Global<v8::Function>,
     pub exit_code: v8::Global<v8::Function>,
     pub require: v8::Global<v8::Function>,
+    /// `requireFrom(filename)`: the CommonJS `require` of an entry script (cjs.js).
+    pub require_from: v8::Global<v8::Function>,
     pub set_worker_data: v8::Global<v8::Function>,
     pub emit_message_error: v8::Global<v8::Function>,
     pub run_closes: v8::Global<v8::Function>,

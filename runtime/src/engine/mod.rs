@@ -3,7 +3,8 @@
 //! - [`platform`]: process-wide V8 initialisation, once.
 //! - [`host`]: the per-isolate [`host::Host`]: loop state, hooks into the bootstrap script.
 //! - [`clone`]: structured clone through `ValueSerializer`/`ValueDeserializer`.
-//! - [`ops`]: the native functions the bootstrap script calls.
+//! - [`ops`]: the native functions the bootstrap script calls; [`files`]: those of
+//!   CommonJS `require` (reading files, compiling a module's wrapper).
 //! - [`guest`]: [`guest::V8Guest`], the [`Guest`](crate::worker::Guest) the event loop drives,
 //!   and loading of entry scripts (CommonJS and ES modules).
 //! - [`thread`]: a worker's OS thread, from isolate creation to its exit message.
@@ -14,6 +15,7 @@
 //! `bootstrap.js` is the Node-compatible surface inside each isolate.
 
 pub(crate) mod clone;
+pub(crate) mod files;
 pub(crate) mod fuzz;
 pub(crate) mod guest;
 pub(crate) mod host;

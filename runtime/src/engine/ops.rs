@@ -108,6 +108,9 @@ pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8:
     op!("atomicsWait", atomics_wait);
     op!("atomicsNotify", atomics_notify);
     op!("atomicsWaitAsync", atomics_wait_async);
+    op!("readFile", super::files::read_file);
+    op!("stat", super::files::stat);
+    op!("compileCommonJs", super::files::compile_common_js);
     ops
 }
 

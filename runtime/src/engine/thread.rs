@@ -28,11 +28,17 @@ use crate::wake::Wake;
 use crate::worker::{EventLoop, LoopState, Point, WorkerControl, WorkerId};
 
 /// Builtin module names that `require` and `import` resolve.
-pub(crate) const BUILTINS: &[&str] = &["worker_threads", "timers", "events", "process"];
+pub(crate) const BUILTINS: &[&str] = &["worker_threads", "timers", "events", "process", "module"];
 
-const BOOTSTRAP: &str = include_str!("bootstrap.js");
+/// bootstrap.js with cjs.js (the CommonJS loader) in place of its `// @cjs` mark.
+fn bootstrap_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        include_str!("bootstrap.js").replacen("  // @cjs\n", include_str!("cjs.js"), 1)
+    })
+}
 
-/// See `bootstrap`: V8's code cache of [`BOOTSTRAP`], shared by every isolate.
+/// See `bootstrap`: V8's code cache of [`bootstrap_source`], shared by every isolate.
 static BOOTSTRAP_CODE_CACHE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
 
 /// A worker's lifecycle message to its parent, on the control channel.
@@ -643,7 +649,7 @@ pub(crate) fn bootstrap(
     let context = v8::Local::new(scope, context);
     let scope = &mut v8::ContextScope::new(scope, context);
     v8::tc_scope!(let tc, scope);
-    let source = str(tc, BOOTSTRAP);
+    let source = str(tc, bootstrap_source());
     let name = str(tc, "heddle:bootstrap").into();
     let origin = v8::ScriptOrigin::new(tc, name, 0, 0, false, 0, None, false, false, false, None);
     // V8's code cache of bootstrap.js, made by the first isolate of the process once the
@@ -740,6 +746,7 @@ pub(crate) fn bootstrap(
             make_error: get_fn(tc, hooks, "makeError")?,
             exit_code: get_fn(tc, hooks, "exitCode")?,
             require: get_fn(tc, hooks, "require")?,
+            require_from: get_fn(tc, hooks, "requireFrom")?,
             set_worker_data: get_fn(tc, hooks, "setWorkerData")?,
             emit_message_error: get_fn(tc, hooks, "emitMessageError")?,
             run_closes: get_fn(tc, hooks, "runCloses")?,

@@ -1,0 +1,1 @@
+module.exports = { dir: true, parent: require('../data.json').answer };
