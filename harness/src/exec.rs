@@ -112,6 +112,7 @@ pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
         keep_isolates: true,
         on_post: Some(controller.clone()),
         heap_limit_mb: Some(plan.max_heap_mb),
+        read_roots: Some(plan.read_roots.clone()),
     });
     let script = match &plan.main {
         MainSource::Generated(code) => MainScript::Source {

@@ -181,6 +181,10 @@ pub enum FaultSpec {
     /// Throw an uncaught error in `thread` instead of running its step `step` (0 for
     /// the first, as traces number them): the thread ends as a crashed worker does.
     Crash(StepFaultSpec),
+    /// Terminate worker `thread` where its step `step` would run, as its parent's
+    /// `worker.terminate()` does: it ends at once with exit code 1 and no `'exit'` event of
+    /// its own.
+    Terminate(StepFaultSpec),
 }
 
 /// Which step a fault applies to.

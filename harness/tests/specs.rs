@@ -21,6 +21,9 @@ const FAULTS_ENV: &str = "HEDDLE_FAULTS";
 use heddle::snapshot::{assert_snapshot, name_of, SnapshotDoc};
 use libtest_mimic::{Arguments, Failed, Trial};
 
+#[path = "support/npm.rs"]
+mod npm;
+
 fn root() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     std::fs::canonicalize(&root).unwrap_or(root)
@@ -42,6 +45,11 @@ fn spec_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn run_spec(path: &Path, relative: &str) -> Result<(), Failed> {
+    if relative.starts_with("npm/") {
+        if let Some(why) = npm::missing() {
+            return Err(why.into());
+        }
+    }
     let plan = heddle::plan::load(path).map_err(|problems| {
         Failed::from(
             problems

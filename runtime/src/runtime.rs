@@ -75,6 +75,10 @@ pub struct RuntimeOptions {
     /// `resourceLimits`, main's included; `None` leaves V8's default. At the limit a worker
     /// ends with `ERR_WORKER_OUT_OF_MEMORY` and main with Node's fatal error (exit 134).
     pub heap_limit_mb: Option<u32>,
+    /// The folders programs may read from (`require`, `import`, `fs`, worker scripts):
+    /// `None` lets them read anywhere, as Node does; a spec run gives its folder and its
+    /// `allow_read:` ones.
+    pub read_roots: Option<Vec<PathBuf>>,
 }
 
 impl Default for RuntimeOptions {
@@ -89,6 +93,7 @@ impl Default for RuntimeOptions {
             keep_isolates: false,
             on_post: None,
             heap_limit_mb: None,
+            read_roots: None,
         }
     }
 }
@@ -160,6 +165,8 @@ pub(crate) struct Shared {
     pub keep_isolates: bool,
     pub on_post: Option<Arc<dyn PostHook>>,
     pub heap_limit_mb: Option<u32>,
+    /// [`RuntimeOptions::read_roots`], canonical.
+    pub read_roots: Option<Vec<PathBuf>>,
     /// The shared buffers a controlling gate is told the writes of.
     pub memory: Arc<crate::memory::MemoryWatch>,
     workers: Mutex<BTreeMap<WorkerId, WorkerRecord>>,
@@ -170,6 +177,16 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Shared {
+    /// Whether programs may read `path` (an absolute path): it lies in a read root, or
+    /// there are none. A path that does not exist is judged by its folder.
+    pub(crate) fn may_read(&self, path: &std::path::Path) -> bool {
+        let Some(roots) = &self.read_roots else {
+            return true;
+        };
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        roots.iter().any(|r| real.starts_with(r))
+    }
+
     pub(crate) fn next_worker_id(&self) -> WorkerId {
         WorkerId(self.next_worker.fetch_add(1, Ordering::SeqCst))
     }
@@ -310,6 +327,12 @@ impl Runtime {
                 keep_isolates: options.keep_isolates,
                 on_post: options.on_post,
                 heap_limit_mb: options.heap_limit_mb,
+                read_roots: options.read_roots.map(|roots| {
+                    roots
+                        .into_iter()
+                        .map(|r| std::fs::canonicalize(&r).unwrap_or(r))
+                        .collect()
+                }),
                 memory,
                 workers: Mutex::new(BTreeMap::new()),
             }),

@@ -41,7 +41,7 @@ fn js_number(n: f64) -> String {
 
 /// Helpers every generated thread has. `__h` (the step points) is taken first, before any
 /// user code runs, so user code cannot reach it.
-const PRELUDE: &str = r#"const __h = globalThis.heddle ? heddle.takeStepPoints() : { step() {}, end() {} };
+const PRELUDE: &str = r#"const __h = globalThis.heddle ? heddle.takeStepPoints() : { step() {}, end() {}, terminate() { process.exit(1); } };
 const __internal = globalThis.heddle ? heddle.internal : (f) => f;
 globalThis.__heddle = { errors: {}, exits: {}, inbox: new Map() };
 globalThis.require = require;
@@ -204,6 +204,7 @@ pub fn step_code(action: &StepAction) -> String {
     match action {
         StepAction::Js(code) => format!("(0, eval)({});", js_string(code)),
         StepAction::Crash(message) => format!("throw new Error({});", js_string(message)),
+        StepAction::Terminated => "__h.terminate();".to_string(),
         StepAction::Post {
             to,
             value,

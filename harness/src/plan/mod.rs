@@ -147,6 +147,8 @@ pub enum StepAction {
     Js(String),
     /// A crash fault: an uncaught `Error` with this message, instead of the step.
     Crash(String),
+    /// A terminate fault: the thread is terminated instead of running the step.
+    Terminated,
     /// `to.postMessage(value, [transfer…])` (JavaScript expressions).
     Post {
         /// Through.
@@ -278,6 +280,9 @@ pub struct Plan {
     pub about: Option<String>,
     /// `diverges:`: why Node may show what this spec's model cannot.
     pub diverges: Option<String>,
+    /// The folders the program may read (`require`, `import`, `fs`, worker scripts): the
+    /// spec's own and its `allow_read:` ones.
+    pub read_roots: Vec<PathBuf>,
     /// How main starts.
     pub main: MainSource,
     /// The directory relative paths resolve against.

@@ -21,7 +21,7 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
         .unwrap_or_default();
     for (i, f) in given.iter().enumerate() {
         let (post, verdict) = match &f.value {
-            spec::FaultSpec::Crash(_) => continue, // a step's, see `crash_faults`
+            spec::FaultSpec::Crash(_) | spec::FaultSpec::Terminate(_) => continue, // a step's, see `crash_faults`
             spec::FaultSpec::Drop(p) => (p, Verdict::Drop),
             spec::FaultSpec::Duplicate(p) => (p, Verdict::Duplicate),
             spec::FaultSpec::LoseWakeup(p) => (p, Verdict::LoseWakeup),
@@ -52,7 +52,8 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
     rules
 }
 
-/// `crash:` faults: (thread, step) pairs, checked against the threads' steps.
+/// `crash:` and `terminate:` faults: (thread, step) pairs, checked against the threads'
+/// steps.
 pub(super) fn crash_faults(ck: &mut Checker<'_>, spec: &Spec, threads: &mut [super::ThreadPlan]) {
     let given = spec
         .faults
@@ -60,15 +61,24 @@ pub(super) fn crash_faults(ck: &mut Checker<'_>, spec: &Spec, threads: &mut [sup
         .map(|f| f.value.rules())
         .unwrap_or_default();
     for f in given {
-        let spec::FaultSpec::Crash(c) = &f.value else {
-            continue;
+        let (c, what) = match &f.value {
+            spec::FaultSpec::Crash(c) => (c, "crash"),
+            spec::FaultSpec::Terminate(c) => (c, "terminate"),
+            _ => continue,
         };
+        if what == "terminate" && c.thread == super::MAIN {
+            ck.at(
+                f,
+                "a terminate fault names `main`, which nothing can terminate (`worker.terminate()` ends workers): crash it instead".to_string(),
+            );
+            continue;
+        }
         let Some(t) = threads.iter_mut().find(|t| t.name == c.thread) else {
             let names: Vec<String> = threads.iter().map(|t| t.name.clone()).collect();
             ck.at_suggest(
                 f,
                 format!(
-                    "a crash fault names `{}`, which is not a thread of this spec",
+                    "a {what} fault names `{}`, which is not a thread of this spec",
                     c.thread
                 ),
                 &c.thread,
@@ -80,7 +90,7 @@ pub(super) fn crash_faults(ck: &mut Checker<'_>, spec: &Spec, threads: &mut [sup
             ck.at(
                 f,
                 format!(
-                    "a crash fault needs `{}` to have steps (a script has none)",
+                    "a {what} fault needs `{}` to have steps (a script has none)",
                     c.thread
                 ),
             );
@@ -91,7 +101,7 @@ pub(super) fn crash_faults(ck: &mut Checker<'_>, spec: &Spec, threads: &mut [sup
             ck.at(
                 f,
                 format!(
-                    "`{}` has {n} step{} (0 to {}): there is no step {} to crash at",
+                    "`{}` has {n} step{} (0 to {}): there is no step {} to {what} at",
                     c.thread,
                     if n == 1 { "" } else { "s" },
                     n.saturating_sub(1),
@@ -100,11 +110,15 @@ pub(super) fn crash_faults(ck: &mut Checker<'_>, spec: &Spec, threads: &mut [sup
             );
             continue;
         };
-        step.action = super::StepAction::Crash(format!(
-            "heddle fault: crash of {} at step {}",
-            c.thread, c.step
-        ));
-        step.kind = format!("fault crash (instead of {})", step.kind);
+        step.action = if what == "crash" {
+            super::StepAction::Crash(format!(
+                "heddle fault: crash of {} at step {}",
+                c.thread, c.step
+            ))
+        } else {
+            super::StepAction::Terminated
+        };
+        step.kind = format!("fault {what} (instead of {})", step.kind);
     }
 }
 

@@ -447,6 +447,7 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         path: ck.path.to_path_buf(),
         about: spec.about.clone(),
         diverges: spec.diverges.clone(),
+        read_roots: allowed.clone(),
         main,
         cwd,
         threads,

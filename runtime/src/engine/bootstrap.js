@@ -328,7 +328,7 @@
         throw invalidArgType('The "options" argument must be of type object.');
       }
       const isEval = !!options.eval;
-      if (typeof filename !== 'string' && !(filename instanceof URL_)) {
+      if (typeof filename !== 'string' && !(filename instanceof builtins.url.URL)) {
         throw invalidArgType('The "filename" argument must be of type string or an instance of URL.' +
           ' Received ' + describe(filename));
       }
@@ -385,7 +385,7 @@
       w.emit('exit', payload);
     }
   }
-  const URL_ = globalThis.URL ?? class URL {};
+  // @builtins
   // A worker's uncaught error crosses to the parent as Node's error_serdes does: its class,
   // message, stack and own enumerable properties (code, say) survive.
   function errorForParent(e) {
@@ -535,16 +535,22 @@
     }
     return args.map((a) => inspect(a)).join(' ');
   }
+  // Through process.stdout/stderr, as in Node: a line follows what a write left open.
+  const lineTo = (fd, text) => {
+    const stream = fd === 1 ? process.stdout : process.stderr;
+    if (stream && typeof stream._flush === 'function') stream._line(text);
+    else ops.log(fd, text);
+  };
   const console = {
-    log: (...a) => ops.log(1, format(...a)),
-    info: (...a) => ops.log(1, format(...a)),
-    debug: (...a) => ops.log(1, format(...a)),
-    error: (...a) => ops.log(2, format(...a)),
-    warn: (...a) => ops.log(2, format(...a)),
-    trace: (...a) => ops.log(2, 'Trace: ' + format(...a)),
-    dir: (v) => ops.log(1, inspect(v)),
-    table: (v) => ops.log(1, inspect(v)),
-    assert: (ok, ...a) => { if (!ok) ops.log(2, 'Assertion failed' + (a.length ? ': ' + format(...a) : '')); },
+    log: (...a) => lineTo(1, format(...a)),
+    info: (...a) => lineTo(1, format(...a)),
+    debug: (...a) => lineTo(1, format(...a)),
+    error: (...a) => lineTo(2, format(...a)),
+    warn: (...a) => lineTo(2, format(...a)),
+    trace: (...a) => lineTo(2, 'Trace: ' + format(...a)),
+    dir: (v) => lineTo(1, inspect(v)),
+    table: (v) => lineTo(1, inspect(v)),
+    assert: (ok, ...a) => { if (!ok) lineTo(2, 'Assertion failed' + (a.length ? ': ' + format(...a) : '')); },
     time() {}, timeEnd() {}, timeLog() {}, group() {}, groupEnd() {}, count() {},
   };
 
@@ -559,6 +565,7 @@
   Object.assign(process, {
     exit(code) {
       if (code !== undefined) exitCode = code;
+      emitExit();
       ops.exit(Number(exitCode ?? 0) | 0);
     },
     nextTick(fn, ...args) { queueMicrotask(() => fn(...args)); },
@@ -572,6 +579,46 @@
     emitWarning(warning) { ops.log(2, '(node) ' + (warning instanceof Error ? warning.name + ': ' + warning.message : 'Warning: ' + warning)); },
   });
   Object.defineProperty(process, Symbol.toStringTag, { value: 'process' });
+  // process.stdout and process.stderr: what is written goes out line by line (the runtime's
+  // output is lines); a last line without its newline goes out when the thread exits.
+  function outputStream(fd) {
+    let pending = '';
+    const stream = new EventEmitter();
+    const flush = () => { if (pending !== '') { ops.log(fd, pending); pending = ''; } };
+    Object.assign(stream, {
+      fd, isTTY: false, writable: true, writableLength: 0, columns: 80,
+      write(chunk, encoding, callback) {
+        const cb = typeof encoding === 'function' ? encoding : callback;
+        const text = pending + (typeof chunk === 'string' ? chunk : ArrayBuffer.isView(chunk) ? String.fromCharCode(...new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)) : String(chunk));
+        const lines = text.split('\n');
+        pending = lines.pop();
+        for (const line of lines) ops.log(fd, line);
+        if (typeof cb === 'function') queueMicrotask(() => cb());
+        return true;
+      },
+      end(chunk, encoding, callback) { if (chunk !== undefined && typeof chunk !== 'function') stream.write(chunk, encoding); flush(); },
+      _flush: flush,
+      // A whole line from console: the pending text and it, without splitting.
+      _line(text) { const t = pending + text; pending = ''; ops.log(fd, t); },
+    });
+    return stream;
+  }
+  process.stdout = outputStream(1);
+  process.stderr = outputStream(2);
+  // The thread is ending (its loop ran dry, or process.exit): 'exit' fires once, with the
+  // exit code, and its listeners may still change process.exitCode (as in Node).
+  let exitEmitted = false;
+  function emitExit() {
+    if (!exitEmitted) {
+      exitEmitted = true;
+      try {
+        process.emit('exit', Number(exitCode ?? 0) | 0);
+      } finally {
+        process.stdout._flush();
+        process.stderr._flush();
+      }
+    }
+  }
 
   // ---------------------------------------------------------------- structuredClone
   function structuredClone(value, options) {
@@ -608,13 +655,18 @@
     events: Object.assign(EventEmitter, { EventEmitter }),
     process,
   };
+  const more = makeBuiltins(nodeError, inspect, format, timersModule, EventEmitter);
+  const { URL, URLSearchParams } = more;
+  delete more.URL;
+  delete more.URLSearchParams;
+  Object.assign(builtins, more);
   // @cjs
   const modules = makeModules(builtins, nodeError);
   builtins.module = {
     createRequire: modules.createRequire,
-    builtinModules: ['events', 'module', 'process', 'timers', 'worker_threads'],
+    builtinModules: Object.keys(builtins).concat('module').sort(),
   };
-  const requireFrom = modules.requireFrom;
+  const { requireFrom, requireFile, resolveImport } = modules;
   // A builtin by name (an ES module's `import 'node:x'`).
   function require(name) {
     const bare = String(name).replace(/^node:/, '');
@@ -635,12 +687,14 @@
     queueMicrotask, setTimeout, setInterval, clearTimeout: clearTimer, clearInterval: clearTimer,
     console, process, structuredClone, DOMException, Event, EventTarget: class EventTarget {},
     MessageEvent, MessageChannel, MessagePort, BroadcastChannel,
-    performance: { now: () => ops.now(), timeOrigin: 0 },
+    performance: builtins.perf_hooks.performance, URL, URLSearchParams,
   });
   // heddle.yield(label): a scheduling point for the harness; a no-op when free-running.
   // takeStepPoints(): the harness's generated code takes the step points once, first thing,
   // so that user code cannot reach them (it can only yield).
-    let stepPoints = Object.freeze({ step: (i) => ops.step(i), end: () => ops.stepsEnd() });
+    // terminate: a terminate fault, as the parent's worker.terminate() (exit code 1, no
+    // 'exit' event of the thread's own).
+    let stepPoints = Object.freeze({ step: (i) => ops.step(i), end: () => ops.stepsEnd(), terminate: () => ops.exit(1) });
   // heddle.internal(fn): marks a listener as the harness's own, not the program's (see
   // hasUserListeners); returns fn.
   const internal = (fn) => {
@@ -814,9 +868,9 @@
   }
   function portOf(obj) { return obj instanceof MessagePort ? obj[kId] : undefined; }
   return {
-    dispatch, dispatchClose, control, fire, makePort, makeError, require, requireFrom, setWorkerData, settleWait,
+    dispatch, dispatchClose, control, fire, makePort, makeError, require, requireFrom, requireFile, resolveImport, setWorkerData, settleWait,
     hasUserListeners,
     emitMessageError, outOfMemory, runCloses, errorForParent,
-    exitCode: () => exitCode, portOf, workerThreads, format,
+    exitCode: () => { emitExit(); return exitCode; }, portOf, workerThreads, format,
   };
 })

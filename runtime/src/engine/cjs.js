@@ -7,8 +7,21 @@
   // require.cache and module.createRequire. The files are read through ops.readFile and
   // ops.stat, and compiled into Node's wrapper by ops.compileCommonJs.
   function makeModules(builtins, nodeError) {
-    const CONDITIONS = ['require', 'node', 'default'];
+    const REQUIRE = ['require', 'node', 'default'];
+    const IMPORT = ['import', 'node', 'default'];
     const cache = Object.create(null);
+    // Only for libraries that list them (`Object.keys(require.extensions)`): registering a
+    // loader here changes nothing.
+    const extensions = Object.assign(Object.create(null), {
+      '.js': () => {}, '.json': () => {}, '.node': () => {},
+    });
+    function nodeModulePaths(from) {
+      const out = [];
+      for (let dir = from.startsWith('/') ? dirname(from) : process.cwd(); ; dir = dirname(dir)) {
+        if (!dir.endsWith('/node_modules')) out.push(join(dir, 'node_modules'));
+        if (dir === '/') return out;
+      }
+    }
     const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
 
     function normalize(path) {
@@ -40,13 +53,19 @@
         throw err;
       }
     }
+    // What ops.stat says, where 'denied' (outside the folders the run may read) throws.
+    function kind(p) {
+      const k = ops.stat(p);
+      if (k === 'denied') ops.readFile(p); // throws ERR_HEDDLE_READ_DENIED, naming the path
+      return k;
+    }
     function asFile(p) {
-      if (ops.stat(p) === 'file') return p;
-      for (const ext of ['.js', '.json']) if (ops.stat(p + ext) === 'file') return p + ext;
+      if (kind(p) === 'file') return p;
+      for (const ext of ['.js', '.json']) if (kind(p + ext) === 'file') return p + ext;
       return undefined;
     }
     function asDirectory(p) {
-      if (ops.stat(p) !== 'dir') return undefined;
+      if (kind(p) !== 'dir') return undefined;
       const pkg = readJson(p + '/package.json');
       if (pkg && typeof pkg.main === 'string') {
         const main = join(p, pkg.main);
@@ -62,7 +81,7 @@
 
     // package.json `exports`: the target for `subpath` ('.' or './x'), or null if the
     // package does not export it.
-    function exportsTarget(pkgDir, exp, subpath) {
+    function exportsTarget(pkgDir, exp, subpath, conditions) {
       const isConditions = (o) => o && typeof o === 'object' && !Array.isArray(o) &&
         !Object.keys(o).some((k) => k.startsWith('.'));
       const map = typeof exp === 'string' || Array.isArray(exp) || isConditions(exp) ? { '.': exp } : exp;
@@ -77,7 +96,7 @@
         }
         if (t && typeof t === 'object') {
           for (const k of Object.keys(t)) {
-            if (CONDITIONS.includes(k)) {
+            if (conditions.includes(k)) {
               const r = resolveTarget(t[k], star);
               if (r !== undefined) return r;
             }
@@ -101,18 +120,18 @@
       return resolveTarget(map[best.key], middle) ?? null;
     }
 
-    function resolvePackage(request, fromDir, from) {
+    function resolvePackage(request, fromDir, from, conditions) {
       const parts = request.split('/');
       const nameLength = request.startsWith('@') ? 2 : 1;
       const name = parts.slice(0, nameLength).join('/');
       const rest = parts.slice(nameLength).join('/');
       for (let dir = fromDir; ; dir = dirname(dir)) {
         const pkgDir = join(dir, 'node_modules/' + name);
-        if (ops.stat(pkgDir) === 'dir') {
+        if (kind(pkgDir) === 'dir') {
           const pkg = readJson(pkgDir + '/package.json');
           if (pkg && pkg.exports !== undefined && pkg.exports !== null) {
             const subpath = rest ? './' + rest : '.';
-            const target = exportsTarget(pkgDir, pkg.exports, subpath);
+            const target = exportsTarget(pkgDir, pkg.exports, subpath, conditions);
             if (!target) {
               const e = new Error((subpath === '.' ? 'No "exports" main defined' : "Package subpath '" + subpath + "' is not defined by \"exports\"") + ' in ' + pkgDir + '/package.json');
               e.code = subpath === '.' ? 'ERR_PACKAGE_PATH_NOT_EXPORTED' : 'ERR_PACKAGE_PATH_NOT_EXPORTED';
@@ -130,7 +149,7 @@
     }
 
     // The file `request` names from the module `from` (a path), or `node:x` for a builtin.
-    function resolve(request, from) {
+    function resolve(request, from, conditions = REQUIRE) {
       request = String(request);
       const bare = request.startsWith('node:') ? request.slice(5) : request;
       if (hasOwn(builtins, bare)) return 'node:' + bare;
@@ -143,7 +162,7 @@
         if (found) return found;
         throw notFound(request, from);
       }
-      return resolvePackage(request, fromDir, from);
+      return resolvePackage(request, fromDir, from, conditions);
     }
 
     function isModuleFile(filename) {
@@ -158,7 +177,7 @@
 
     function load(filename, parent) {
       if (cache[filename]) return cache[filename].exports;
-      const module = { id: filename, filename, path: dirname(filename), exports: {}, loaded: false, children: [], parent };
+      const module = { id: filename, filename, path: dirname(filename), exports: {}, loaded: false, children: [], parent, paths: nodeModulePaths(filename) };
       if (parent) parent.children.push(module);
       if (filename.endsWith('.json')) {
         module.exports = readJson(filename);
@@ -204,13 +223,20 @@
         const target = resolve(request, filename);
         return target.startsWith('node:') ? request : target;
       };
+      require.resolve.paths = (request) => (/^\.\.?(\/|$)|^\//.test(request) ? null : nodeModulePaths(filename));
       require.cache = cache;
+      require.extensions = extensions;
       require.main = mainModule;
       return require;
     }
 
     let mainModule;
     return {
+      // An ES module's bare import: the file (or `node:x`) it names, by the `import`
+      // condition.
+      resolveImport: (specifier, referrer) => resolve(specifier, referrer, IMPORT),
+      // A CommonJS file an ES module imports: its exports.
+      requireFile: (filename) => load(filename, undefined),
       // The require of an entry script (a file, or '[worker eval]').
       requireFrom(filename) {
         const name = String(filename);

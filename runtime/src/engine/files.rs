@@ -11,19 +11,35 @@ use crate::engine::host::{self, str};
 type Args<'s> = v8::FunctionCallbackArguments<'s>;
 type Ret<'s> = v8::ReturnValue<'s, v8::Value>;
 
-/// `readFile(path)`: the file's text, or `undefined` if it cannot be read as UTF-8.
+/// Throws that `path` is outside the folders the run may read.
+pub(crate) fn throw_denied(scope: &mut v8::PinScope<'_, '_>, path: &str) {
+    let msg = format!(
+        "Heddle does not read {path}: it is outside the spec's folder and its allow_read folders (add its folder to `allow_read:`)"
+    );
+    host::throw(scope, "Error", "ERR_HEDDLE_READ_DENIED", &msg);
+}
+
+/// `readFile(path)`: the file's text, or `undefined` if it cannot be read as UTF-8; throws
+/// if the run may not read it.
 pub(super) fn read_file<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
     let path = args.get(0).to_rust_string_lossy(scope);
+    if host::try_host(scope).is_some_and(|h| !h.shared.may_read(std::path::Path::new(&path))) {
+        return throw_denied(scope, &path);
+    }
     if let Ok(text) = std::fs::read_to_string(&path) {
         let v = str(scope, &text);
         rv.set(v.into());
     }
 }
 
-/// `stat(path)`: `"file"`, `"dir"`, or `undefined` if nothing is there.
+/// `stat(path)`: `"file"`, `"dir"`, `"denied"` (it is there, outside the folders the run
+/// may read), or `undefined` if nothing is there.
 pub(super) fn stat<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
     let path = args.get(0).to_rust_string_lossy(scope);
+    let denied =
+        host::try_host(scope).is_some_and(|h| !h.shared.may_read(std::path::Path::new(&path)));
     let kind = match std::fs::metadata(&path) {
+        Ok(_) if denied => "denied",
         Ok(m) if m.is_dir() => "dir",
         Ok(_) => "file",
         Err(_) => return,

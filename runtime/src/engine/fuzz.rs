@@ -12,7 +12,7 @@ use std::rc::Rc;
 use std::sync::{mpsc, Arc};
 
 use crate::engine::clone;
-use crate::engine::guest::ModuleMap;
+use crate::engine::esm::ModuleMap;
 use crate::engine::host::{Host, HostRef};
 use crate::engine::platform;
 use crate::engine::thread;

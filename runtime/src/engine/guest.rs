@@ -5,11 +5,11 @@
 //! checkpoint is the worker's uncaught error: it is reported (to the parent as `'error'`, or
 //! on stderr for the main thread) and the worker stops with exit code 1.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::engine::clone;
+use crate::engine::esm::{module_by_path, normalize, run_module};
 use crate::engine::host::{self, str, HostRef, Stop};
 use crate::engine::tasks;
 use crate::engine::thread::{self, Control};
@@ -35,17 +35,6 @@ pub(crate) struct V8Guest<'i> {
     pub entry: EntryScript,
     /// The engine's tasks for this isolate, when its loop runs them (free-running).
     pub tasks: Option<Arc<tasks::Queue>>,
-}
-
-/// Modules loaded in one isolate.
-#[derive(Default)]
-pub(crate) struct ModuleMap {
-    /// Module by its key: an absolute path, or `node:<name>` for a builtin.
-    by_key: BTreeMap<String, v8::Global<v8::Module>>,
-    /// A module's key by its identity hash (to resolve relative imports).
-    key_of: BTreeMap<i32, String>,
-    /// A builtin module's exports object, by identity hash.
-    builtin_exports: BTreeMap<i32, v8::Global<v8::Object>>,
 }
 
 impl V8Guest<'_> {
@@ -415,25 +404,6 @@ pub(crate) fn describe_exception<'s>(
     exception.to_rust_string_lossy(scope)
 }
 
-/// Whether `path` should load as an ES module: `.mjs`; `.cjs` never; otherwise a nearest
-/// `package.json` with `"type": "module"`.
-fn module_by_path(path: &Path) -> Option<bool> {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("mjs") => return Some(true),
-        Some("cjs") => return Some(false),
-        _ => {}
-    }
-    let mut dir = path.parent();
-    while let Some(d) = dir {
-        if let Ok(text) = std::fs::read_to_string(d.join("package.json")) {
-            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-            return Some(compact.contains("\"type\":\"module\""));
-        }
-        dir = d.parent();
-    }
-    None
-}
-
 /// Whether a CommonJS compile error means the source is an ES module (Node 22's detection;
 /// see docs/ARCHITECTURE.md for why Heddle detects where Node 20 would throw).
 fn looks_like_esm(message: &str) -> bool {
@@ -446,6 +416,9 @@ fn looks_like_esm(message: &str) -> bool {
 fn run_entry(scope: &mut v8::PinScope<'_, '_>, host: &HostRef, entry: &EntryScript) {
     let (name, code, path) = match entry {
         EntryScript::Eval(code) => ("[worker eval]".to_string(), code.clone(), None),
+        EntryScript::File(path) if !host.shared.may_read(&host.shared.cwd.join(path)) => {
+            return crate::engine::files::throw_denied(scope, &path.display().to_string());
+        }
         EntryScript::File(path) => match std::fs::read_to_string(path) {
             // `__filename` and `require` are absolute, as in Node (`new Worker(__filename)`).
             Ok(code) => {
@@ -572,219 +545,10 @@ fn compile_commonjs<'s>(
 
 /// A microtask checkpoint of the current context's own queue (each run's context has one;
 /// see `thread.rs`), else of the isolate's.
-fn run_microtasks(scope: &mut v8::PinScope<'_, '_>) {
+pub(crate) fn run_microtasks(scope: &mut v8::PinScope<'_, '_>) {
     let context = scope.get_current_context();
     match context.get_microtask_queue() {
         Some(queue) => queue.perform_checkpoint(scope),
         None => scope.perform_microtask_checkpoint(),
-    }
-}
-
-fn compile_module<'s>(
-    scope: &mut v8::PinScope<'s, '_>,
-    name: &str,
-    code: &str,
-) -> Option<v8::Local<'s, v8::Module>> {
-    let source_text = str(scope, code);
-    let resource = str(scope, name).into();
-    let origin = v8::ScriptOrigin::new(
-        scope, resource, 0, 0, false, 0, None, false, false, true, None,
-    );
-    let mut source = v8::script_compiler::Source::new(source_text, Some(&origin));
-    v8::script_compiler::compile_module(scope, &mut source)
-}
-
-/// Compiles, links and evaluates an ES module entry. Imports are loaded first (the whole
-/// graph), so the resolve callback only looks modules up.
-fn run_module(scope: &mut v8::PinScope<'_, '_>, host: &HostRef, name: &str, code: &str) {
-    let Some(module) = compile_module(scope, name, code) else {
-        return;
-    };
-    register(scope, name, module);
-    if load_imports(scope, host, name, module).is_none() {
-        return;
-    }
-    if module.instantiate_module(scope, resolve) != Some(true) {
-        return;
-    }
-    let Some(result) = module.evaluate(scope) else {
-        return;
-    };
-    if let Ok(promise) = v8::Local::<v8::Promise>::try_from(result) {
-        run_microtasks(scope);
-        if promise.state() == v8::PromiseState::Rejected {
-            let error = promise.result(scope);
-            scope.throw_exception(error);
-        }
-    }
-}
-
-fn register(scope: &mut v8::PinScope<'_, '_>, key: &str, module: v8::Local<v8::Module>) {
-    let hash = module.get_identity_hash().get();
-    let global = v8::Global::new(scope, module);
-    if let Some(map) = scope.get_slot_mut::<ModuleMap>() {
-        map.by_key.insert(key.to_string(), global);
-        map.key_of.insert(hash, key.to_string());
-    }
-}
-
-fn resolve_key(referrer: &str, specifier: &str) -> Result<String, String> {
-    let bare = specifier.strip_prefix("node:").unwrap_or(specifier);
-    if thread::BUILTINS.contains(&bare) {
-        return Ok(format!("node:{bare}"));
-    }
-    let spec = specifier.strip_prefix("file://").unwrap_or(specifier);
-    if spec.starts_with('/') {
-        return Ok(spec.to_string());
-    }
-    if spec.starts_with("./") || spec.starts_with("../") {
-        let base = Path::new(referrer).parent().unwrap_or(Path::new("."));
-        return Ok(normalize(&base.join(spec)).display().to_string());
-    }
-    Err(format!(
-        "Cannot find package '{specifier}' imported from {referrer} (Heddle resolves node: builtins and relative files)"
-    ))
-}
-
-pub(crate) fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-fn load_imports(
-    scope: &mut v8::PinScope<'_, '_>,
-    host: &HostRef,
-    key: &str,
-    module: v8::Local<v8::Module>,
-) -> Option<()> {
-    let requests = module.get_module_requests();
-    for i in 0..requests.length() {
-        let request = requests.get(scope, i)?;
-        let request = v8::Local::<v8::ModuleRequest>::try_from(request).ok()?;
-        let specifier = request.get_specifier().to_rust_string_lossy(scope);
-        let target = match resolve_key(key, &specifier) {
-            Ok(t) => t,
-            Err(msg) => {
-                host::throw(scope, "Error", "ERR_MODULE_NOT_FOUND", &msg);
-                return None;
-            }
-        };
-        let known = scope
-            .get_slot::<ModuleMap>()
-            .is_some_and(|m| m.by_key.contains_key(&target));
-        if known {
-            continue;
-        }
-        if let Some(builtin) = target.strip_prefix("node:") {
-            builtin_module(scope, host, builtin)?;
-            continue;
-        }
-        let code = match std::fs::read_to_string(&target) {
-            Ok(code) => code,
-            Err(e) => {
-                let msg = format!("Cannot find module '{target}' imported from {key}: {e}");
-                host::throw(scope, "Error", "ERR_MODULE_NOT_FOUND", &msg);
-                return None;
-            }
-        };
-        let child = compile_module(scope, &target, &code)?;
-        register(scope, &target, child);
-        load_imports(scope, host, &target, child)?;
-    }
-    Some(())
-}
-
-fn builtin_module(scope: &mut v8::PinScope<'_, '_>, host: &HostRef, name: &str) -> Option<()> {
-    let require = host
-        .hooks
-        .borrow()
-        .as_ref()
-        .map(|h| v8::Local::new(scope, &h.require))?;
-    let undefined = v8::undefined(scope).into();
-    let arg = str(scope, name).into();
-    let exports = require.call(scope, undefined, &[arg])?;
-    let exports = v8::Local::<v8::Object>::try_from(exports).ok()?;
-    let keys = exports.get_own_property_names(scope, Default::default())?;
-    let mut names = vec![str(scope, "default")];
-    for i in 0..keys.length() {
-        let k = keys.get_index(scope, i)?;
-        if k.is_string() {
-            let k = v8::Local::<v8::String>::try_from(k).ok()?;
-            if k.to_rust_string_lossy(scope) != "default" {
-                names.push(k);
-            }
-        }
-    }
-    let module_name = str(scope, &format!("node:{name}"));
-    let module = v8::Module::create_synthetic_module(scope, module_name, &names, builtin_steps);
-    let hash = module.get_identity_hash().get();
-    let exports = v8::Global::new(scope, exports);
-    if let Some(map) = scope.get_slot_mut::<ModuleMap>() {
-        map.builtin_exports.insert(hash, exports);
-    }
-    register(scope, &format!("node:{name}"), module);
-    Some(())
-}
-
-fn builtin_steps<'s>(
-    context: v8::Local<'s, v8::Context>,
-    module: v8::Local<'s, v8::Module>,
-) -> Option<v8::Local<'s, v8::Value>> {
-    v8::callback_scope!(unsafe scope, context);
-    let hash = module.get_identity_hash().get();
-    let exports = scope
-        .get_slot::<ModuleMap>()?
-        .builtin_exports
-        .get(&hash)?
-        .clone();
-    let exports = v8::Local::new(scope, exports);
-    let default = str(scope, "default");
-    module.set_synthetic_module_export(scope, default, exports.into())?;
-    let keys = exports.get_own_property_names(scope, Default::default())?;
-    for i in 0..keys.length() {
-        let k = keys.get_index(scope, i)?;
-        let Ok(name) = v8::Local::<v8::String>::try_from(k) else {
-            continue;
-        };
-        if name.to_rust_string_lossy(scope) == "default" {
-            continue;
-        }
-        let value = exports.get(scope, k)?;
-        module.set_synthetic_module_export(scope, name, value)?;
-    }
-    Some(v8::undefined(scope).into())
-}
-
-fn resolve<'s>(
-    context: v8::Local<'s, v8::Context>,
-    specifier: v8::Local<'s, v8::String>,
-    _attributes: v8::Local<'s, v8::FixedArray>,
-    referrer: v8::Local<'s, v8::Module>,
-) -> Option<v8::Local<'s, v8::Module>> {
-    v8::callback_scope!(unsafe scope, context);
-    let specifier = specifier.to_rust_string_lossy(scope);
-    let hash = referrer.get_identity_hash().get();
-    let found = scope.get_slot::<ModuleMap>().and_then(|map| {
-        let from = map.key_of.get(&hash)?;
-        let key = resolve_key(from, &specifier).ok()?;
-        map.by_key.get(&key).cloned()
-    });
-    match found {
-        Some(module) => Some(v8::Local::new(scope, module)),
-        None => {
-            let msg = str(scope, &format!("Cannot find module '{specifier}'"));
-            let e = v8::Exception::error(scope, msg);
-            scope.throw_exception(e);
-            None
-        }
     }
 }

@@ -21,6 +21,11 @@ pub(crate) struct Hooks {
     pub require: v8::Global<v8::Function>,
     /// `requireFrom(filename)`: the CommonJS `require` of an entry script (cjs.js).
     pub require_from: v8::Global<v8::Function>,
+    /// `requireFile(path)`: a CommonJS file's `module.exports` (an ES module imports it).
+    pub require_file: v8::Global<v8::Function>,
+    /// `resolveImport(specifier, referrer)`: the file a bare specifier imports (cjs.js's
+    /// resolver with the `import` condition).
+    pub resolve_import: v8::Global<v8::Function>,
     pub set_worker_data: v8::Global<v8::Function>,
     pub emit_message_error: v8::Global<v8::Function>,
     pub run_closes: v8::Global<v8::Function>,

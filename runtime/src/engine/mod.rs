@@ -6,7 +6,7 @@
 //! - [`ops`]: the native functions the bootstrap script calls; [`files`]: those of
 //!   CommonJS `require` (reading files, compiling a module's wrapper).
 //! - [`guest`]: [`guest::V8Guest`], the [`Guest`](crate::worker::Guest) the event loop drives,
-//!   and loading of entry scripts (CommonJS and ES modules).
+//!   and loading of entry scripts (CommonJS; ES modules in [`esm`]).
 //! - [`thread`]: a worker's OS thread, from isolate creation to its exit message.
 //! - [`pool`]: finished isolates kept for later runs.
 //! - [`syntax`]: syntax checks of snippets before anything runs.
@@ -15,6 +15,7 @@
 //! `bootstrap.js` is the Node-compatible surface inside each isolate.
 
 pub(crate) mod clone;
+pub(crate) mod esm;
 pub(crate) mod files;
 pub(crate) mod fuzz;
 pub(crate) mod guest;

@@ -14,7 +14,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::engine::clone;
-use crate::engine::guest::{EntryScript, ModuleMap, V8Guest};
+use crate::engine::esm::ModuleMap;
+use crate::engine::guest::{EntryScript, V8Guest};
 use crate::engine::host::{self, str, Child, Hooks, Host, HostRef, Stop};
 use crate::engine::ops;
 use crate::engine::platform;
@@ -28,13 +29,35 @@ use crate::wake::Wake;
 use crate::worker::{EventLoop, LoopState, Point, WorkerControl, WorkerId};
 
 /// Builtin module names that `require` and `import` resolve.
-pub(crate) const BUILTINS: &[&str] = &["worker_threads", "timers", "events", "process", "module"];
+pub(crate) const BUILTINS: &[&str] = &[
+    "worker_threads",
+    "timers",
+    "events",
+    "process",
+    "module",
+    "path",
+    "path/posix",
+    "url",
+    "util",
+    "assert",
+    "assert/strict",
+    "os",
+    "fs",
+    "fs/promises",
+    "crypto",
+    "perf_hooks",
+    "timers/promises",
+    "async_hooks",
+];
 
-/// bootstrap.js with cjs.js (the CommonJS loader) in place of its `// @cjs` mark.
+/// bootstrap.js with cjs.js (the CommonJS loader) and builtins.js (path, url, fs, …) in
+/// place of its `// @cjs` and `// @builtins` marks.
 fn bootstrap_source() -> &'static str {
     static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SOURCE.get_or_init(|| {
-        include_str!("bootstrap.js").replacen("  // @cjs\n", include_str!("cjs.js"), 1)
+        include_str!("bootstrap.js")
+            .replacen("  // @cjs\n", include_str!("cjs.js"), 1)
+            .replacen("  // @builtins\n", include_str!("builtins.js"), 1)
     })
 }
 
@@ -175,6 +198,8 @@ fn new_isolate(heap: Option<usize>) -> v8::SharedIsolate {
     let mut isolate = v8::Isolate::new(params);
     isolate.set_microtasks_policy(v8::MicrotasksPolicy::Explicit);
     isolate.set_promise_reject_callback(on_promise_reject);
+    isolate.set_host_initialize_import_meta_object_callback(crate::engine::esm::import_meta);
+    isolate.set_host_import_module_dynamically_callback(crate::engine::esm::dynamic_import);
     isolate.add_message_listener(on_message);
     isolate.set_capture_stack_trace_for_uncaught_exceptions(true, 10);
     // SAFETY: the only slot values that are not `Send` (the `Rc<Host>` and the module map)
@@ -268,10 +293,10 @@ pub(crate) fn resolve_entry(cwd: &Path, filename: &str) -> Result<PathBuf, Strin
     let name = filename.strip_prefix("file://").unwrap_or(filename);
     let path = Path::new(name);
     if path.is_absolute() {
-        return Ok(crate::engine::guest::normalize(path));
+        return Ok(crate::engine::esm::normalize(path));
     }
     if name.starts_with("./") || name.starts_with("../") {
-        return Ok(crate::engine::guest::normalize(&cwd.join(path)));
+        return Ok(crate::engine::esm::normalize(&cwd.join(path)));
     }
     Err("The worker script or module filename must be an absolute path or a relative path starting with './' or '../'. Received \"".to_string() + filename + "\"")
 }
@@ -747,6 +772,8 @@ pub(crate) fn bootstrap(
             exit_code: get_fn(tc, hooks, "exitCode")?,
             require: get_fn(tc, hooks, "require")?,
             require_from: get_fn(tc, hooks, "requireFrom")?,
+            require_file: get_fn(tc, hooks, "requireFile")?,
+            resolve_import: get_fn(tc, hooks, "resolveImport")?,
             set_worker_data: get_fn(tc, hooks, "setWorkerData")?,
             emit_message_error: get_fn(tc, hooks, "emitMessageError")?,
             run_closes: get_fn(tc, hooks, "runCloses")?,
