@@ -117,6 +117,7 @@ macro_rules! row {
 row!(a01_receive_fifo, "A01_receive_fifo.js");
 row!(m01_require_cjs, "M01_require_cjs.js");
 row!(m02_worker_requires, "M02_worker_requires.js");
+row!(m03_builtins, "M03_builtins.js");
 row!(a03_receive_non_port, "A03_receive_non_port.js");
 row!(a04_post_before_listener, "A04_post_before_listener.js");
 row!(a05_remove_last_listener, "A05_remove_last_listener.js");

@@ -656,9 +656,8 @@
     process,
   };
   const more = makeBuiltins(nodeError, inspect, format, timersModule, EventEmitter);
-  const { URL, URLSearchParams } = more;
-  delete more.URL;
-  delete more.URLSearchParams;
+  const { URL, URLSearchParams, TextEncoder, TextDecoder } = more;
+  for (const k of ['URL', 'URLSearchParams', 'TextEncoder', 'TextDecoder']) delete more[k];
   Object.assign(builtins, more);
   // @cjs
   const modules = makeModules(builtins, nodeError);
@@ -687,7 +686,8 @@
     queueMicrotask, setTimeout, setInterval, clearTimeout: clearTimer, clearInterval: clearTimer,
     console, process, structuredClone, DOMException, Event, EventTarget: class EventTarget {},
     MessageEvent, MessageChannel, MessagePort, BroadcastChannel,
-    performance: builtins.perf_hooks.performance, URL, URLSearchParams,
+    performance: builtins.perf_hooks.performance, URL, URLSearchParams, TextEncoder, TextDecoder,
+    crypto: builtins.crypto.webcrypto,
   });
   // heddle.yield(label): a scheduling point for the harness; a no-op when free-running.
   // takeStepPoints(): the harness's generated code takes the step points once, first thing,

@@ -365,12 +365,59 @@
       const bytes = [];
       for (const ch of text) {
         const c = ch.codePointAt(0);
-        if (c < 0x80) bytes.push(c);
+        if (c >= 0xd800 && c <= 0xdfff) bytes.push(0xef, 0xbf, 0xbd); // a lone surrogate
+        else if (c < 0x80) bytes.push(c);
         else if (c < 0x800) bytes.push(0xc0 | (c >> 6), 0x80 | (c & 63));
         else if (c < 0x10000) bytes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
         else bytes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
       }
       return new Uint8Array(bytes);
+    }
+    // UTF-8 only, as TextDecoder's default; malformed bytes decode to U+FFFD.
+    function utf8Decode(bytes) {
+      let out = '';
+      for (let i = 0; i < bytes.length;) {
+        const b = bytes[i];
+        const need = b < 0x80 ? 0 : b >= 0xf0 && b < 0xf8 ? 3 : b >= 0xe0 ? 2 : b >= 0xc2 && b < 0xe0 ? 1 : -1;
+        if (need < 0) { out += b < 0x80 ? String.fromCharCode(b) : '\ufffd'; i++; continue; }
+        if (need === 0) { out += String.fromCharCode(b); i++; continue; }
+        let c = b & (0x3f >> need);
+        let j = 1;
+        for (; j <= need && i + j < bytes.length && (bytes[i + j] & 0xc0) === 0x80; j++) c = (c << 6) | (bytes[i + j] & 0x3f);
+        if (j <= need || (need === 2 && c < 0x800) || (need === 3 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff)) {
+          out += '\ufffd';
+          i += Math.max(1, j);
+          continue;
+        }
+        out += String.fromCodePoint(c);
+        i += need + 1;
+      }
+      return out;
+    }
+    class TextEncoder {
+      get encoding() { return 'utf-8'; }
+      encode(input = '') { return utf8(String(input)); }
+      encodeInto(input, dest) {
+        const bytes = utf8(String(input));
+        const n = Math.min(bytes.length, dest.length);
+        dest.set(bytes.subarray(0, n));
+        return { read: String(input).length, written: n };
+      }
+    }
+    class TextDecoder {
+      constructor(label = 'utf-8') {
+        const l = String(label).toLowerCase();
+        if (l !== 'utf-8' && l !== 'utf8' && l !== 'unicode-1-1-utf-8') {
+          throw nodeError(RangeError, 'ERR_ENCODING_NOT_SUPPORTED', 'The "' + label + '" encoding is not supported');
+        }
+      }
+      get encoding() { return 'utf-8'; }
+      decode(input) {
+        if (input === undefined) return '';
+        const bytes = input instanceof ArrayBuffer || input instanceof SharedArrayBuffer ? new Uint8Array(input)
+          : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+        return utf8Decode(bytes);
+      }
     }
     class Stats {
       constructor(kind) { this._kind = kind; this.mode = kind === 'dir' ? 0o40755 : 0o100644; }
@@ -543,8 +590,9 @@
       timerify: (fn) => fn,
     };
 
+    Object.assign(util, { TextEncoder, TextDecoder });
     return {
-      path, url, util, assert, os, fs, crypto, URL, URLSearchParams,
+      path, url, util, assert, os, fs, crypto, URL, URLSearchParams, TextEncoder, TextDecoder,
       async_hooks: asyncHooks,
       perf_hooks: { performance, createHistogram, monitorEventLoopDelay: () => Object.assign(createHistogram(), { enable() { return true; }, disable() { return true; } }) },
       'timers/promises': timersPromises,
