@@ -215,34 +215,43 @@ fn load_imports(
         if known {
             continue;
         }
-        if let Some(builtin) = target.strip_prefix("node:") {
-            let exports = call_hook(scope, host, |h| &h.require, &[builtin])?;
-            synthetic_module(scope, &target, exports)?;
-            continue;
-        }
-        if module_by_path(Path::new(&target)) != Some(true) {
-            // CommonJS, imported: `require` runs it now.
-            let exports = call_hook(scope, host, |h| &h.require_file, &[&target])?;
-            synthetic_module(scope, &target, exports)?;
-            continue;
-        }
-        if !host.shared.may_read(Path::new(&target)) {
-            crate::engine::files::throw_denied(scope, &target);
-            return None;
-        }
-        let code = match std::fs::read_to_string(&target) {
-            Ok(code) => code,
-            Err(e) => {
-                let msg = format!("Cannot find module '{target}' imported from {key}: {e}");
-                host::throw(scope, "Error", "ERR_MODULE_NOT_FOUND", &msg);
-                return None;
-            }
-        };
-        let child = compile_module(scope, &target, &code)?;
-        register(scope, &target, child);
-        load_imports(scope, host, &target, child)?;
+        load_module(scope, host, &target, key)?;
     }
     Some(())
+}
+
+/// Loads the module at `key` (imported by `referrer`) and, for an ES module, its imports:
+/// a builtin or a CommonJS file (which `require` runs now) as a synthetic module, an ES
+/// module compiled. On failure an exception is pending.
+fn load_module(
+    scope: &mut v8::PinScope<'_, '_>,
+    host: &HostRef,
+    key: &str,
+    referrer: &str,
+) -> Option<()> {
+    if let Some(builtin) = key.strip_prefix("node:") {
+        let exports = call_hook(scope, host, |h| &h.require, &[builtin])?;
+        return synthetic_module(scope, key, exports);
+    }
+    if module_by_path(Path::new(key)) != Some(true) {
+        let exports = call_hook(scope, host, |h| &h.require_file, &[key])?;
+        return synthetic_module(scope, key, exports);
+    }
+    if !host.shared.may_read(Path::new(key)) {
+        crate::engine::files::throw_denied(scope, key);
+        return None;
+    }
+    let code = match std::fs::read_to_string(key) {
+        Ok(code) => code,
+        Err(e) => {
+            let msg = format!("Cannot find module '{key}' imported from {referrer}: {e}");
+            host::throw(scope, "Error", "ERR_MODULE_NOT_FOUND", &msg);
+            return None;
+        }
+    };
+    let module = compile_module(scope, key, &code)?;
+    register(scope, key, module);
+    load_imports(scope, host, key, module)
 }
 
 /// A module whose `default` export is `exports` and whose named exports are its own
@@ -457,29 +466,7 @@ fn import_now<'s>(
             .and_then(|m| m.by_key.get(&key).cloned())
     };
     if known(scope).is_none() {
-        if let Some(builtin) = key.strip_prefix("node:") {
-            let exports = call_hook(scope, host, |h| &h.require, &[builtin])?;
-            synthetic_module(scope, &key, exports)?;
-        } else if module_by_path(Path::new(&key)) != Some(true) {
-            let exports = call_hook(scope, host, |h| &h.require_file, &[&key])?;
-            synthetic_module(scope, &key, exports)?;
-        } else {
-            if !host.shared.may_read(Path::new(&key)) {
-                crate::engine::files::throw_denied(scope, &key);
-                return None;
-            }
-            let code = match std::fs::read_to_string(&key) {
-                Ok(code) => code,
-                Err(e) => {
-                    let msg = format!("Cannot find module '{key}' imported from {referrer}: {e}");
-                    host::throw(scope, "Error", "ERR_MODULE_NOT_FOUND", &msg);
-                    return None;
-                }
-            };
-            let module = compile_module(scope, &key, &code)?;
-            register(scope, &key, module);
-            load_imports(scope, host, &key, module)?;
-        }
+        load_module(scope, host, &key, referrer)?;
     }
     let global = known(scope)?;
     let module = v8::Local::new(scope, global);

@@ -64,21 +64,32 @@ pub(super) fn compile_common_js<'s>(
         code.replace_range(0..2, "//");
     }
     let name = args.get(1).to_rust_string_lossy(scope);
-    let source_text = str(scope, &code);
-    let resource = str(scope, &name).into();
+    if let Some(f) = compile_wrapper(scope, &name, &code) {
+        rv.set(f.into());
+    }
+}
+
+/// `code` compiled as the body of Node's CommonJS wrapper, a function of `(exports,
+/// require, module, __filename, __dirname)` named `name` in stack traces; `None` with the
+/// syntax error pending.
+pub(crate) fn compile_wrapper<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    name: &str,
+    code: &str,
+) -> Option<v8::Local<'s, v8::Function>> {
+    let source_text = str(scope, code);
+    let resource = str(scope, name).into();
     let origin = v8::ScriptOrigin::new(
         scope, resource, 0, 0, false, 0, None, false, false, false, None,
     );
     let mut source = v8::script_compiler::Source::new(source_text, Some(&origin));
     let params = ["exports", "require", "module", "__filename", "__dirname"].map(|p| str(scope, p));
-    if let Some(f) = v8::script_compiler::compile_function(
+    v8::script_compiler::compile_function(
         scope,
         &mut source,
         &params,
         &[],
         v8::script_compiler::CompileOptions::NoCompileOptions,
         v8::script_compiler::NoCacheReason::NoReason,
-    ) {
-        rv.set(f.into());
-    }
+    )
 }

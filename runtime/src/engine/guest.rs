@@ -446,7 +446,7 @@ fn run_entry(scope: &mut v8::PinScope<'_, '_>, host: &HostRef, entry: &EntryScri
     let mut esm = false;
     let compiled = {
         v8::tc_scope!(let tc, scope);
-        match compile_commonjs(tc, &name, &code) {
+        match crate::engine::files::compile_wrapper(tc, &name, &code) {
             Some(f) => Some(v8::Global::new(tc, f)),
             None => {
                 let text = tc
@@ -519,28 +519,6 @@ fn run_entry(scope: &mut v8::PinScope<'_, '_>, host: &HostRef, entry: &EntryScri
         str(scope, &dir).into(),
     ];
     function.call(scope, exports, &args);
-}
-
-fn compile_commonjs<'s>(
-    scope: &mut v8::PinScope<'s, '_>,
-    name: &str,
-    code: &str,
-) -> Option<v8::Local<'s, v8::Function>> {
-    let source_text = str(scope, code);
-    let resource = str(scope, name).into();
-    let origin = v8::ScriptOrigin::new(
-        scope, resource, 0, 0, false, 0, None, false, false, false, None,
-    );
-    let mut source = v8::script_compiler::Source::new(source_text, Some(&origin));
-    let params = ["exports", "require", "module", "__filename", "__dirname"].map(|p| str(scope, p));
-    v8::script_compiler::compile_function(
-        scope,
-        &mut source,
-        &params,
-        &[],
-        v8::script_compiler::CompileOptions::NoCompileOptions,
-        v8::script_compiler::NoCacheReason::NoReason,
-    )
 }
 
 /// A microtask checkpoint of the current context's own queue (each run's context has one;
