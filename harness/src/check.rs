@@ -323,8 +323,9 @@ fn check_end(plan: &Plan, run: &RunResult, threw: &BTreeMap<&str, u32>) -> Vec<F
         End::Idle => {
             let idle: Vec<&str> = run.unfinished.keys().map(String::as_str).collect();
             out.push(Finding::run(format!(
-                "the run ended idle: {} wait for messages or timers that can never come, with their steps finished; Node would wait here for ever (allow it with `ends: {{ idle: allowed }}`)",
-                idle.join(", ")
+                "the run ended idle: {} {} for messages or timers that can never come, with their steps finished; Node would wait here for ever (allow it with `ends: {{ idle: allowed }}`)",
+                idle.join(", "),
+                if idle.len() == 1 { "waits" } else { "wait" }
             )));
         }
         End::TimeLimit(ms) => out.push(Finding::run(format!(

@@ -417,6 +417,10 @@ pub struct LoopState {
     /// Close callbacks requested for the next close phase.
     pub close_callbacks: usize,
     budget: DrainBudget,
+    /// MUTANT closed_port_sends: ports whose `close()` takes effect only at the loop's next
+    /// turn, and which still send until then (nodejs/node#42296).
+    #[cfg(heddle_mutant = "closed_port_sends")]
+    deferred_closes: Vec<PortId>,
 }
 
 impl LoopState {
@@ -432,6 +436,8 @@ impl LoopState {
             exit: None,
             close_callbacks: 0,
             budget: DrainBudget::NODE,
+            #[cfg(heddle_mutant = "closed_port_sends")]
+            deferred_closes: Vec::new(),
         }
     }
 
@@ -509,7 +515,9 @@ impl LoopState {
     /// [`LoopState::post`], waking the receiver only if `wake` (a lost wake-up fault).
     pub fn post_waking(&mut self, port: PortId, message: Message, wake: bool) -> Dispatch {
         match self.ports.get(&port) {
-            Some(slot) if !slot.closing => slot.port.post_waking(message, wake),
+            Some(slot) if !slot.closing || cfg!(heddle_mutant = "closed_port_sends") => {
+                slot.port.post_waking(message, wake)
+            }
             _ => Dispatch::Detached,
         }
     }
@@ -552,6 +560,19 @@ impl LoopState {
         if let Some(slot) = self.ports.get_mut(&port) {
             if !slot.closing {
                 slot.closing = true;
+                #[cfg(heddle_mutant = "closed_port_sends")]
+                self.deferred_closes.push(port);
+                #[cfg(not(heddle_mutant = "closed_port_sends"))]
+                slot.port.close();
+            }
+        }
+    }
+
+    /// MUTANT closed_port_sends: the closes of the last turn take effect now.
+    #[cfg(heddle_mutant = "closed_port_sends")]
+    fn close_deferred(&mut self) {
+        for port in std::mem::take(&mut self.deferred_closes) {
+            if let Some(slot) = self.ports.get_mut(&port) {
                 slot.port.close();
             }
         }
@@ -600,10 +621,15 @@ impl LoopState {
     pub fn alive(&self) -> bool {
         self.close_callbacks > 0
             || self.timers.any_refed()
-            || self
-                .ports
-                .values()
-                .any(|s| (s.receiving && s.refed) || (s.closing && s.port.has_pending()))
+            || self.ports.values().any(|s| {
+                (s.receiving && s.refed)
+                        || (s.closing && s.port.has_pending())
+                        // MUTANT pending_keeps_alive: queued messages keep the loop alive
+                        // with no listener to take them (nodejs/node PR #37319).
+                        || (cfg!(heddle_mutant = "pending_keeps_alive")
+                            && s.refed
+                            && s.port.has_pending())
+            })
     }
 }
 
@@ -639,6 +665,8 @@ impl EventLoop {
             if self.must_stop() {
                 return;
             }
+            #[cfg(heddle_mutant = "closed_port_sends")]
+            self.state.borrow_mut().close_deferred();
             // Timers phase: every timer due now, in order.
             let now = self.gate.now_ms();
             loop {

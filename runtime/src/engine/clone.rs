@@ -52,7 +52,9 @@ fn plan<'s>(
     for &item in transfer {
         if item.is_array_buffer() {
             let ab = v8::Local::<v8::ArrayBuffer>::try_from(item).ok()?;
-            if plan.buffers.iter().any(|b| b.strict_equals(item)) {
+            // MUTANT transfer_duplicates_allowed: no duplicate check (nodejs/node#25786).
+            let check = cfg!(not(heddle_mutant = "transfer_duplicates_allowed"));
+            if check && plan.buffers.iter().any(|b| b.strict_equals(item)) {
                 data_clone_error(scope, "Transfer list contains duplicate ArrayBuffer");
                 return None;
             }
@@ -169,6 +171,14 @@ impl v8::ValueSerializerImpl for SerializeDelegate<'_> {
             }
         }
         let mut shared = self.shared.borrow_mut();
+        #[cfg(heddle_mutant = "sabs_merged")]
+        if !shared.is_empty() {
+            // MUTANT: every SharedArrayBuffer of a message after the first is written as the
+            // first (nodejs/node#28559).
+            return Some(0);
+        }
+        #[cfg(heddle_mutant = "sab_freed_with_creator")]
+        self.host.sent_sabs.borrow_mut().push(store.clone());
         shared.push(std::sync::Arc::new(store));
         Some(shared.len() as u32 - 1)
     }

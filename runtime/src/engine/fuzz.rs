@@ -118,6 +118,8 @@ fn serve(rx: mpsc::Receiver<Job>) {
             stop: RefCell::new(None),
             rejections: RefCell::new(Vec::new()),
             pending_uncaught: RefCell::new(None),
+            #[cfg(heddle_mutant = "sab_freed_with_creator")]
+            sent_sabs: RefCell::new(Vec::new()),
         });
         isolate.set_slot(host.clone());
         isolate.set_slot(ModuleMap::default());

@@ -69,6 +69,10 @@ pub(crate) struct Host {
     pub rejections: RefCell<Vec<(v8::Global<v8::Promise>, v8::Global<v8::Value>)>>,
     /// An exception V8 reported outside any `TryCatch` (a throwing microtask).
     pub pending_uncaught: RefCell<Option<v8::Global<v8::Value>>>,
+    /// MUTANT sab_freed_with_creator: the SharedArrayBuffers this worker shared, whose
+    /// memory its end overwrites as freed memory would be (nodejs/node#28777).
+    #[cfg(heddle_mutant = "sab_freed_with_creator")]
+    pub sent_sabs: RefCell<Vec<v8::SharedRef<v8::BackingStore>>>,
 }
 
 pub(crate) type HostRef = Rc<Host>;

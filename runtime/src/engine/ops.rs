@@ -498,6 +498,13 @@ fn atomics_wait<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Re
     };
     let timeout = num(scope, &args, 2);
     let timeout = (timeout.is_finite()).then_some(timeout.max(0.0));
+    #[cfg(heddle_mutant = "wait_ends_on_message")]
+    if !host.state.borrow().pending_messages().is_empty() {
+        // MUTANT: a queued message ends the wait, as if delivery were observed while the
+        // thread is blocked (nodejs/node#25630: by design, it is not).
+        rv.set(str(scope, "ok").into());
+        return;
+    }
     let woken = host.shared.gate.atomics_wait(host.worker, key, timeout);
     if host.state.borrow().control().is_terminated() {
         return; // stopped while waiting: the wait never returned, so it has no result

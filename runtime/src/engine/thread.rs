@@ -521,6 +521,8 @@ fn run_locked(
         stop: RefCell::new(None),
         rejections: RefCell::new(Vec::new()),
         pending_uncaught: RefCell::new(None),
+        #[cfg(heddle_mutant = "sab_freed_with_creator")]
+        sent_sabs: RefCell::new(Vec::new()),
     });
     isolate.set_slot(host.clone());
     isolate.set_slot(ModuleMap::default());
@@ -589,6 +591,13 @@ fn run_locked(
             None => exit_code(isolate, &context, &host),
         }
     };
+    #[cfg(heddle_mutant = "sab_freed_with_creator")]
+    for store in host.sent_sabs.borrow().iter() {
+        // MUTANT: the shared memory dies with the worker that shared it (#28777).
+        for byte in store.iter() {
+            byte.set(0xdd);
+        }
+    }
     if let Some(cp) = control_port {
         if out_of_memory {
             let _ = state.borrow_mut().post(
