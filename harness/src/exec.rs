@@ -85,7 +85,10 @@ pub fn run(plan: &Plan, setup: RunSetup<'_>) -> RunResult {
     } = setup;
     let mut faults = Faults::new();
     for rule in &plan.faults {
-        faults.add(rule.clone());
+        faults.add_rule(rule.clone());
+    }
+    for (worker, at_ms) in &plan.timed_terminates {
+        faults.terminate_at(worker, *at_ms);
     }
     let controller = Controller::new(ControllerConfig {
         strategy,

@@ -54,6 +54,8 @@ struct Fate {
     dropped: Option<usize>,
     discarded: Option<(usize, &'static str)>,
     undelivered: Option<(usize, usize)>,
+    /// Held back by a fault (`delay` or `reorder`), and the row where it went, if it did.
+    held: Option<(&'static str, Option<usize>)>,
 }
 
 fn esc(s: &str) -> String {
@@ -145,6 +147,15 @@ pub fn html(p: &Picture<'_>) -> String {
             EventKind::Fault { what: "drop", msg } => {
                 fates.entry(*msg).or_default().dropped = Some(row)
             }
+            EventKind::Fault {
+                what: what @ ("delay" | "reorder"),
+                msg,
+            } => fates.entry(*msg).or_default().held = Some((what, None)),
+            EventKind::Released { msg } => {
+                if let Some((_, at)) = &mut fates.entry(*msg).or_default().held {
+                    *at = Some(row);
+                }
+            }
             EventKind::Discard { msg, why } => {
                 fates.entry(*msg).or_default().discarded = Some((row, why))
             }
@@ -166,6 +177,7 @@ pub fn html(p: &Picture<'_>) -> String {
     );
     svg.push_str(concat!(
         r##"<defs><marker id="head" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#2563eb"/></marker>"##,
+        r##"<marker id="head-late" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#c2410c"/></marker>"##,
         r##"<marker id="head-dup" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#7c3aed"/></marker>"##,
         r##"<marker id="head-recv" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#0f766e"/></marker></defs>"##
     ));
@@ -236,7 +248,18 @@ pub fn html(p: &Picture<'_>) -> String {
                     cy + 4.0,
                 );
             }
+            EventKind::CloneFailure => {
+                let _ = write!(
+                    svg,
+                    r##"<g class="fault"><path d="M{:.1},{:.1} l7,7 l-7,7 l-7,-7 z"/><text x="{:.1}" y="{:.1}">fault: clone_failure (DataCloneError)</text></g>"##,
+                    cx,
+                    cy - 7.0,
+                    cx + 10.0,
+                    cy + 4.0,
+                );
+            }
             EventKind::Post { .. }
+            | EventKind::Released { .. }
             | EventKind::Deliver {
                 what: Delivered::Message(_),
                 ..
@@ -268,6 +291,9 @@ pub fn html(p: &Picture<'_>) -> String {
                     EventKind::Settle(id) => ("atomics-text", format!("waitAsync #{id} settled")),
                     EventKind::Close(port) => ("mark", format!("close port#{port}")),
                     EventKind::Terminate(who) => ("fault-text", format!("terminate {who}")),
+                    EventKind::TimedTerminate(who) => {
+                        ("fault-text", format!("fault: terminate {who}"))
+                    }
                     EventKind::Log { stream, text } => ("log", format!("{stream}: {text}")),
                     _ => ("note", String::new()),
                 };
@@ -282,11 +308,29 @@ pub fn html(p: &Picture<'_>) -> String {
     }
     // Messages, over the events (their labels have a halo).
     for (msg, f) in &fates {
-        let Some((from, prow)) = f.post else {
+        let Some((from, mut prow)) = f.post else {
             continue;
         };
+        if let Some((what, Some(rrow))) = f.held {
+            // Held on the poster's lane from its post to its release; the arrow starts
+            // there and carries the label (a label here would cover the lane's steps).
+            let _ = write!(
+                svg,
+                r##"<g class="msg held"><title>msg#{msg} held ({what})</title><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/></g>"##,
+                x(from) + 6.0,
+                y(prow),
+                x(from) + 6.0,
+                y(rrow),
+            );
+            prow = rrow;
+        }
         for &(to, drow, kind) in &f.ends {
             let (class, marker, label) = match kind {
+                Arrow::Delivered if f.held.is_some() => (
+                    "msg late",
+                    "head-late",
+                    format!("msg#{msg} ({})", f.held.map_or("held", |h| h.0)),
+                ),
                 Arrow::Delivered => ("msg", "head", format!("msg#{msg}")),
                 Arrow::Duplicate => (
                     "msg dup",
@@ -374,7 +418,7 @@ pub fn html(p: &Picture<'_>) -> String {
 <body>
 <header><h1>{title}</h1>
 <dl><dt>end</dt><dd>{end}</dd><dt>events</dt><dd>{n}</dd><dt>replay</dt><dd><code>{replay}</code></dd></dl>
-<ul class="legend"><li><span class="k msg"></span>message delivered</li><li><span class="k dup"></span>delivered again (duplicate)</li><li><span class="k recv"></span>received synchronously</li><li><span class="k undelivered"></span>never delivered</li><li><span class="k dropped"></span>dropped by a fault ✕</li><li><span class="k discarded"></span>discarded by the runtime ○</li><li><span class="k atomics"></span>Atomics</li><li><span class="k wait"></span>Atomics wait / notify</li><li><span class="k fault"></span>fault</li></ul>
+<ul class="legend"><li><span class="k msg"></span>message delivered</li><li><span class="k dup"></span>delivered again (duplicate)</li><li><span class="k late"></span>held by a fault, then delivered (delay, reorder)</li><li><span class="k recv"></span>received synchronously</li><li><span class="k undelivered"></span>never delivered</li><li><span class="k dropped"></span>dropped by a fault ✕</li><li><span class="k discarded"></span>discarded by the runtime ○</li><li><span class="k atomics"></span>Atomics</li><li><span class="k wait"></span>Atomics wait / notify</li><li><span class="k fault"></span>fault</li></ul>
 </header>
 <main><div class="diagram">{svg}</div>
 {verdict}</main>
@@ -461,7 +505,7 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margi
 dt { color: #6b7280; } dd { margin: 0; } code { font-size: 12px; background: #f3f4f6; padding: 1px 4px; border-radius: 3px; }
 .legend { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 4px 16px; font-size: 12px; color: #374151; }
 .legend .k { display: inline-block; width: 22px; height: 0; border-top: 2px solid; vertical-align: middle; margin-right: 5px; }
-.k.msg { border-color: #2563eb; } .k.dup { border-color: #7c3aed; border-top-style: dashed; } .k.recv { border-color: #0f766e; border-top-style: dotted; }
+.k.late { border-color: #c2410c; border-top-style: dashed; } .k.msg { border-color: #2563eb; } .k.dup { border-color: #7c3aed; border-top-style: dashed; } .k.recv { border-color: #0f766e; border-top-style: dotted; }
 .k.undelivered { border-color: #d97706; border-top-style: dashed; } .k.dropped { border-color: #dc2626; border-top-style: dashed; } .k.discarded { border-color: #6b7280; border-top-style: dashed; }
 .k.atomics { height: 10px; border: 1px solid #16a34a; background: #dcfce7; } .k.wait { height: 10px; border: 1px solid #ca8a04; background: #fef9c3; } .k.fault { width: 10px; height: 10px; border: none; background: #dc2626; transform: rotate(45deg); }
 main { padding: 16px 24px; }
@@ -473,6 +517,8 @@ svg text { font: 11px system-ui, sans-serif; fill: #374151; }
 .time line { stroke: #9ca3af; stroke-dasharray: 6 4; } .time text { fill: #6b7280; font-style: italic; }
 .msg path, .msg line { stroke: #2563eb; stroke-width: 1.6; fill: none; } .msg text { fill: #1d4ed8; text-anchor: middle; paint-order: stroke; stroke: #fff; stroke-width: 3px; }
 .msg.dup path { stroke: #7c3aed; stroke-dasharray: 6 3; } .msg.dup text { fill: #6d28d9; }
+.msg.late path { stroke: #c2410c; stroke-dasharray: 10 3 2 3; } .msg.late text { fill: #c2410c; }
+.msg.held line { stroke: #c2410c; stroke-width: 4; stroke-dasharray: 2 3; }
 .msg.recv path { stroke: #0f766e; stroke-dasharray: 2 3; } .msg.recv text { fill: #0f766e; }
 .msg.undelivered path { stroke: #d97706; stroke-dasharray: 6 3; } .msg.undelivered text { fill: #b45309; }
 .qmark { fill: #d97706 !important; font-weight: 700; font-size: 15px !important; }

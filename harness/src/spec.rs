@@ -164,6 +164,13 @@ pub enum FaultKind {
     /// The message is queued without waking its receiver.
     #[serde(rename = "lose_wakeup")]
     LoseWakeup,
+    /// The message is held for 2 of its poster's scheduling points.
+    Delay,
+    /// The message swaps places with the next one on its port.
+    Reorder,
+    /// The post fails with a `DataCloneError`.
+    #[serde(rename = "clone_failure")]
+    CloneFailure,
 }
 
 /// One fault rule.
@@ -178,33 +185,84 @@ pub enum FaultSpec {
     /// `uv_async_send`): it waits for the port's next wake-up.
     #[serde(rename = "lose_wakeup")]
     LoseWakeup(NthPostSpec),
+    /// Hold the picked posts in the poster's loop for `points` of its scheduling points
+    /// (they go earlier if the port closes or moves, or the poster parks or ends).
+    Delay(NthPostSpec),
+    /// Hold the picked posts until the next message on the same port has gone: the two
+    /// arrive swapped.
+    Reorder(NthPostSpec),
+    /// Fail the picked posts with Node's `DataCloneError` (`#<Object> could not be
+    /// cloned.`), before anything is serialized or transferred.
+    #[serde(rename = "clone_failure")]
+    CloneFailure(NthPostSpec),
+    /// Give worker `thread` a heap limit of `mb` MiB (default 8) and make its step `step`
+    /// allocate until it runs out: it ends with `ERR_WORKER_OUT_OF_MEMORY`, as a worker
+    /// whose `resourceLimits` are too low does.
+    #[serde(rename = "heap_limit")]
+    HeapLimit(HeapLimitSpec),
     /// Throw an uncaught error in `thread` instead of running its step `step` (0 for
     /// the first, as traces number them): the thread ends as a crashed worker does.
     Crash(StepFaultSpec),
-    /// Terminate worker `thread` where its step `step` would run, as its parent's
-    /// `worker.terminate()` does: it ends at once with exit code 1 and no `'exit'` event of
-    /// its own.
+    /// Terminate worker `thread` where its step `step` would run, or when the virtual clock
+    /// reaches `at_ms`, as its parent's `worker.terminate()` does: it ends at once with
+    /// exit code 1 and no `'exit'` event of its own.
     Terminate(StepFaultSpec),
 }
 
-/// Which step a fault applies to.
+/// Where a crash or terminate fault strikes: a step, or (terminate only) a virtual time.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepFaultSpec {
-    /// The thread (with declarative steps).
+    /// The thread (with declarative steps, for `step`).
+    pub thread: String,
+    /// Its step, from 0.
+    #[serde(default)]
+    pub step: Option<u32>,
+    /// For `terminate`: when the virtual clock first reaches this time (ms) while the
+    /// worker runs, wherever it is, blocked in `Atomics.wait` included.
+    #[serde(default)]
+    pub at_ms: Option<u64>,
+}
+
+/// Which step a heap-limit fault makes run out of memory.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeapLimitSpec {
+    /// The worker (with declarative steps).
     pub thread: String,
     /// Its step, from 0.
     pub step: u32,
+    /// Its heap limit (`resourceLimits.maxOldGenerationSizeMb`), 1 to 64 MiB; default 8.
+    #[serde(default)]
+    pub mb: Option<u32>,
 }
 
-/// Which post a fault applies to.
+/// Which posts a fault applies to: those of `from` that every given selector picks.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NthPostSpec {
     /// The posting thread.
     pub from: String,
-    /// Which of its posts, 1 for the first.
-    pub nth: u64,
+    /// Which of its posts, 1 for the first (every post when absent).
+    #[serde(default)]
+    pub nth: Option<u64>,
+    /// Only posts that reach this thread (whose port's peer it owns when it is posted).
+    #[serde(default)]
+    pub to: Option<String>,
+    /// Only posts made while `from` runs this declarative step (0 for its first).
+    #[serde(default)]
+    pub step: Option<u32>,
+    /// Only posts made at or after this virtual time, in ms.
+    #[serde(default)]
+    pub after_ms: Option<u64>,
+    /// Only a post whose draw from the run's seed falls under this (0 to 1): the same
+    /// seed picks the same posts.
+    #[serde(default)]
+    pub probability: Option<f64>,
+    /// For `delay`: how many of the poster's scheduling points the message is held (1 to
+    /// 1000).
+    #[serde(default)]
+    pub points: Option<u32>,
 }
 
 /// A shared buffer.

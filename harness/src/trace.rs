@@ -88,13 +88,23 @@ pub enum EventKind {
     },
     /// The thread made its last step.
     Exit,
-    /// A fault acted on a message (`drop` or `duplicate`).
+    /// A fault acted on a message (`drop`, `duplicate`, `lose_wakeup`, `delay`, `reorder`).
     Fault {
-        /// `drop` or `duplicate`.
+        /// The fault's kind.
         what: &'static str,
         /// The message's number.
         msg: u64,
     },
+    /// A message a fault held back (delay, reorder) was dispatched by its poster.
+    Released {
+        /// The message's number.
+        msg: u64,
+    },
+    /// A terminate fault struck this worker when the clock reached its time.
+    TimedTerminate(String),
+    /// A clone-failure fault failed a post with a `DataCloneError` (nothing was sent, so
+    /// the message has no number).
+    CloneFailure,
 }
 
 /// What a delivery delivered.
@@ -180,6 +190,9 @@ impl fmt::Display for Event {
             EventKind::Log { stream, text } => write!(f, "log {stream} {text:?}"),
             EventKind::Exit => write!(f, "exit"),
             EventKind::Fault { what, msg } => write!(f, "fault {what} msg#{msg}"),
+            EventKind::Released { msg } => write!(f, "release msg#{msg}"),
+            EventKind::CloneFailure => write!(f, "fault clone_failure (DataCloneError)"),
+            EventKind::TimedTerminate(who) => write!(f, "fault terminate {who}"),
         }
     }
 }

@@ -88,3 +88,76 @@ fn the_page_draws_every_thread_message_fault_and_failing_check() {
     let verdict = page.find("Failed: 1 check").expect("the verdict");
     assert!(page[verdict..].contains("is 1, expected 2"));
 }
+
+#[test]
+fn held_messages_start_where_they_were_let_go_and_a_failed_clone_is_a_fault() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/render/held.yaml");
+    let plan = heddle::plan::load(&path).expect("the fixture loads");
+    let report = explore(
+        &plan,
+        &plan.explore,
+        &Options {
+            jobs: 1,
+            replay: None,
+            ..Options::default()
+        },
+    );
+    let run = report.single.as_ref().expect("one run");
+    let findings = check_run(&plan, run);
+    assert!(findings.is_empty(), "the fixture passes: {findings:?}");
+    let page = html(&Picture {
+        name: &plan.name,
+        spec: "held.yaml",
+        schedule: &run.schedule,
+        end: run.end.to_string(),
+        trace: &run.trace,
+        findings: &findings,
+    });
+    let start = page.find("<svg").expect("an svg");
+    let end = page.find("</svg>").expect("its end") + "</svg>".len();
+    let doc = roxmltree::Document::parse(&page[start..end]).expect("well-formed SVG");
+    let groups = |class: &str| {
+        doc.descendants()
+            .filter(|n| n.has_tag_name("g") && n.attribute("class") == Some(class))
+            .count()
+    };
+    assert_eq!(groups("msg held"), 2, "msg#1 and msg#3 wait on main's lane");
+    assert_eq!(
+        groups("msg late"),
+        2,
+        "and are drawn late, from their release"
+    );
+    assert_eq!(groups("msg"), 1, "msg#2 goes straight");
+    assert_eq!(
+        groups("fault"),
+        3,
+        "the reorder, the clone failure and the delay"
+    );
+    let text: String = doc
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect();
+    for label in [
+        "msg#1 (reorder)",
+        "msg#3 (delay)",
+        "fault: clone_failure (DataCloneError)",
+    ] {
+        assert!(text.contains(label), "label {label:?} missing");
+    }
+    // A late arrow starts at its release, below its post.
+    let held: Vec<f64> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("g") && n.attribute("class") == Some("msg held"))
+        .filter_map(|g| g.children().find(|c| c.has_tag_name("line")))
+        .map(|l| {
+            let y1: f64 = l.attribute("y1").unwrap().parse().unwrap();
+            let y2: f64 = l.attribute("y2").unwrap().parse().unwrap();
+            y2 - y1
+        })
+        .collect();
+    assert!(
+        held.iter().all(|d| *d > 0.0),
+        "held from post down to release: {held:?}"
+    );
+}

@@ -87,6 +87,16 @@ impl SiblingGroup {
         self.len() == 0
     }
 
+    /// The owners of every member except `source` (see [`Port::receivers`](crate::port::Port::receivers)).
+    pub(crate) fn peer_owners(&self, source: &PortData) -> Vec<u64> {
+        let members = sync::read(&self.members);
+        members
+            .values()
+            .filter(|p| p.id() != source.id())
+            .filter_map(|p| p.owner_worker())
+            .collect()
+    }
+
     /// Queues `message` on every member except `source`, waking them only if `wake`
     /// (false: a lost wake-up fault).
     pub(crate) fn dispatch_waking(

@@ -38,6 +38,7 @@
 mod engine;
 pub mod error;
 pub mod group;
+pub mod held;
 pub mod hook;
 pub mod locker;
 pub mod memory;
@@ -54,7 +55,7 @@ pub mod worker;
 pub use error::Error;
 pub use group::{Dispatch, SiblingGroup};
 #[cfg(not(loom))]
-pub use hook::{PostHook, PostVerdict};
+pub use hook::{BeforePost, PostHook, PostVerdict, Release};
 pub use locker::{Locker, LockerGuard, UnlockerGuard};
 pub use message::{Ledger, LedgerCounts, Message, MessageParts, SharedMemory, Transferable};
 pub use port::{Drain, DrainStep, Entry, Port, PortData, PortId, PortIds, TransferredPort};

@@ -86,6 +86,9 @@ struct PortState {
     group: Option<Arc<SiblingGroup>>,
     /// The event loop to wake when an entry arrives; `None` while the port is in transit.
     owner: Option<Arc<Wake>>,
+    /// The worker a port in transit is bound for, when that is known (a new worker's own
+    /// ports, on their way to it); only says who a post would reach, wakes no one.
+    bound_for: Option<u64>,
     /// A `WakeReason::Port` for this port is queued on `owner` and not yet taken.
     ///
     /// Cleared by the owner, under this lock, in the same critical section that takes the
@@ -104,6 +107,7 @@ impl PortData {
                 queue: VecDeque::new(),
                 group: None,
                 owner,
+                bound_for: None,
                 signal_pending: false,
                 close_queued: false,
             }),
@@ -161,6 +165,12 @@ impl PortData {
 
     pub(crate) fn group(&self) -> Option<Arc<SiblingGroup>> {
         sync::lock(&self.state).group.clone()
+    }
+
+    /// The worker that owns this port now (its wake-up's owner); `None` in transit.
+    pub(crate) fn owner_worker(&self) -> Option<u64> {
+        let st = sync::lock(&self.state);
+        st.owner.as_ref().map(|w| w.owner()).or(st.bound_for)
     }
 
     /// Queues this port's own close marker unless it has one; returns whether it queued it.
@@ -363,6 +373,15 @@ impl Port {
         }
     }
 
+    /// The workers that own the other members of this port's group now, in member order
+    /// (those in transit left out): who a post through it would reach.
+    pub fn receivers(&self) -> Vec<u64> {
+        self.data
+            .group()
+            .map(|g| g.peer_owners(&self.data))
+            .unwrap_or_default()
+    }
+
     /// Whether this port and `other` are members of the same group.
     pub fn same_group(&self, other: &Port) -> bool {
         match (&self.group, &other.group) {
@@ -488,6 +507,13 @@ impl TransferredPort {
             .expect("a transferred port has data until attached")
     }
 
+    /// Records that the port goes to worker `worker` (see `PortState::bound_for`).
+    pub fn bound_for(&self, worker: u64) {
+        if let Some(data) = &self.data {
+            sync::lock(&data.state).bound_for = Some(worker);
+        }
+    }
+
     /// Gives the port to the loop behind `owner`; wakes it if messages are already waiting.
     pub fn attach(mut self, owner: Arc<Wake>) -> Port {
         let data = self
@@ -497,6 +523,7 @@ impl TransferredPort {
         let wake = {
             let mut st = sync::lock(&data.state);
             st.owner = Some(owner.clone());
+            st.bound_for = None;
             st.signal_pending = !st.queue.is_empty();
             st.signal_pending.then_some(owner)
         };

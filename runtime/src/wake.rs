@@ -47,6 +47,9 @@ const SPIN_STEPS: u32 = 64;
 
 /// An event loop's wake-up: a FIFO of [`WakeReason`]s and a condition variable to park on.
 pub struct Wake {
+    /// The worker whose loop this is (`WorkerId`'s number; 0 for main and for tests): what
+    /// tells a post's receivers (`Port::receivers`).
+    owner: u64,
     state: Mutex<WakeState>,
     /// Signalled when a reason is queued while the loop is parked.
     available: Condvar,
@@ -65,7 +68,13 @@ struct WakeState {
 impl Wake {
     /// A wake-up with nothing queued.
     pub fn new() -> Self {
+        Wake::for_worker(0)
+    }
+
+    /// The wake-up of worker `owner`'s loop (`WorkerId`'s number), with nothing queued.
+    pub fn for_worker(owner: u64) -> Self {
         Wake {
+            owner,
             state: Mutex::new(WakeState {
                 ready: VecDeque::new(),
                 parked: false,
@@ -73,6 +82,11 @@ impl Wake {
             available: Condvar::new(),
             ready_hint: AtomicBool::new(false),
         }
+    }
+
+    /// The worker whose loop this is.
+    pub fn owner(&self) -> u64 {
+        self.owner
     }
 
     /// Queues `reason` and unparks the loop if it is parked.

@@ -16,6 +16,8 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::group::{Dispatch, SiblingGroup};
+use crate::held::{HeldMessages, Released};
+use crate::hook::{PostHook, Release};
 use crate::message::Message;
 use crate::port::{DrainStep, Entry, Port, PortId, PortIds, TransferredPort};
 use crate::sync::{self, Arc, AtomicBool, Mutex, Ordering};
@@ -416,7 +418,12 @@ pub struct LoopState {
     pub exit: Option<i32>,
     /// Close callbacks requested for the next close phase.
     pub close_callbacks: usize,
+    /// Took its first turn before anything stopped it (Node's `env_` existed): a worker
+    /// terminated before that exits with code 0, as Node's does, not 1.
+    pub began: bool,
     budget: DrainBudget,
+    /// Messages a fault holds back, dispatched by this loop later (delay, reorder).
+    held: HeldMessages,
     /// MUTANT closed_port_sends: ports whose `close()` takes effect only at the loop's next
     /// turn, and which still send until then (nodejs/node#42296).
     #[cfg(heddle_mutant = "closed_port_sends")]
@@ -435,7 +442,9 @@ impl LoopState {
             timers: Timers::new(),
             exit: None,
             close_callbacks: 0,
+            began: false,
             budget: DrainBudget::NODE,
+            held: HeldMessages::default(),
             #[cfg(heddle_mutant = "closed_port_sends")]
             deferred_closes: Vec::new(),
         }
@@ -522,6 +531,57 @@ impl LoopState {
         }
     }
 
+    /// The workers a post through `port` would reach now (none if this loop does not
+    /// own it).
+    pub fn receivers(&self, port: PortId) -> Vec<WorkerId> {
+        self.ports
+            .get(&port)
+            .map(|slot| slot.port.receivers().into_iter().map(WorkerId).collect())
+            .unwrap_or_default()
+    }
+
+    /// Holds `message` back instead of posting it through `port` until `release` (a delay
+    /// or reorder fault).
+    pub fn hold(&mut self, port: PortId, message: Message, release: Release) {
+        self.held.hold(port, message, release);
+    }
+
+    /// Dispatches the messages held until the next post on `port` (just dispatched).
+    pub fn release_after_post(&mut self, port: PortId) {
+        let due = self.held.after_post_on(port);
+        self.dispatch_held(due);
+    }
+
+    /// One scheduling point of this loop passed: dispatches the held messages it was the
+    /// last of.
+    pub fn tick_held(&mut self) {
+        if !self.held.is_empty() {
+            let due = self.held.tick();
+            self.dispatch_held(due);
+        }
+    }
+
+    /// Dispatches every held message; whether there was one.
+    pub fn release_all_held(&mut self) -> bool {
+        let due = self.held.all();
+        let any = !due.is_empty();
+        self.dispatch_held(due);
+        any
+    }
+
+    /// The held messages' dispatches not yet reported to the post hook.
+    pub fn take_released(&mut self) -> Vec<Released> {
+        self.held.take_released()
+    }
+
+    fn dispatch_held(&mut self, due: Vec<(PortId, Message)>) {
+        for (port, message) in due {
+            let tag = message.tag;
+            let outcome = self.post(port, message);
+            self.held.released(port, tag, outcome);
+        }
+    }
+
     /// Takes the next message synchronously (`receiveMessageOnPort`); `None` at the close
     /// marker or when nothing is queued.
     pub fn receive_now(&mut self, port: PortId) -> Option<Message> {
@@ -557,6 +617,8 @@ impl LoopState {
     /// Closes `port` (`port.close()`): it leaves its group now; `'close'` follows on a later
     /// turn, after the entries queued before the close if it is receiving.
     pub fn close(&mut self, port: PortId) {
+        let held = self.held.on_port(port);
+        self.dispatch_held(held);
         if let Some(slot) = self.ports.get_mut(&port) {
             if !slot.closing {
                 slot.closing = true;
@@ -599,6 +661,8 @@ impl LoopState {
     /// Moves `port` out of this loop, to travel in a message. `None` if not owned here or
     /// closed.
     pub fn transfer(&mut self, port: PortId) -> Option<TransferredPort> {
+        let held = self.held.on_port(port);
+        self.dispatch_held(held);
         match self.ports.get(&port) {
             Some(slot) if !slot.closing => {}
             _ => return None,
@@ -637,12 +701,36 @@ impl LoopState {
 pub struct EventLoop {
     state: Rc<RefCell<LoopState>>,
     gate: Arc<dyn Gate>,
+    /// Told of the dispatches of the messages this loop held back.
+    hook: Option<Arc<dyn PostHook>>,
 }
 
 impl EventLoop {
-    /// A loop over `state`, asking `gate` before each task, for the time, and to park.
-    pub fn new(state: Rc<RefCell<LoopState>>, gate: Arc<dyn Gate>) -> Self {
-        EventLoop { state, gate }
+    /// A loop over `state`, asking `gate` before each task, for the time, and to park;
+    /// `hook` hears of the dispatches of held messages.
+    pub fn new(
+        state: Rc<RefCell<LoopState>>,
+        gate: Arc<dyn Gate>,
+        hook: Option<Arc<dyn PostHook>>,
+    ) -> Self {
+        EventLoop { state, gate, hook }
+    }
+
+    /// A scheduling point of this loop; held messages whose delay it ends go.
+    fn point(&self, point: &Point) {
+        self.gate.point(self.id(), point);
+        self.state.borrow_mut().tick_held();
+        self.report_released();
+    }
+
+    /// Tells the hook what became of the held messages dispatched since it last heard.
+    fn report_released(&self) {
+        let released = self.state.borrow_mut().take_released();
+        if let Some(hook) = &self.hook {
+            for r in released {
+                hook.dispatched(self.id(), r.port, r.tag, &r.outcome);
+            }
+        }
     }
 
     fn id(&self) -> WorkerId {
@@ -658,6 +746,10 @@ impl EventLoop {
     pub fn run(&self, guest: &mut dyn Guest) {
         let who = self.id();
         self.gate.point(who, &Point::Start);
+        if self.must_stop() {
+            return; // terminated before its first turn: it never began
+        }
+        self.state.borrow_mut().began = true;
         if guest.start() == Flow::Stop || self.must_stop() {
             return;
         }
@@ -672,7 +764,7 @@ impl EventLoop {
             loop {
                 let due = self.state.borrow_mut().timers.pop_due(now);
                 let Some(timer) = due else { break };
-                self.gate.point(who, &Point::Timer(timer));
+                self.point(&Point::Timer(timer));
                 if guest.fire(timer) == Flow::Stop || self.must_stop() {
                     return;
                 }
@@ -693,6 +785,12 @@ impl EventLoop {
                 return;
             }
             if queued > 0 || closes > 0 {
+                continue;
+            }
+            // Held messages go before the loop parks or ends: a delay never loses one.
+            let released = self.state.borrow_mut().release_all_held();
+            if released {
+                self.report_released();
                 continue;
             }
             if !self.state.borrow().alive() {
@@ -725,7 +823,7 @@ impl EventLoop {
                 }
             }
             WakeReason::WaitSettled { id, woken } => {
-                self.gate.point(self.id(), &Point::Settle(id));
+                self.point(&Point::Settle(id));
                 if guest.settle_wait(id, woken) == Flow::Stop || self.must_stop() {
                     Flow::Stop
                 } else {
@@ -738,7 +836,6 @@ impl EventLoop {
     /// One wake-up of `port`: deliver up to the budget, or, if it is not receiving, only a
     /// close that is due.
     fn drain(&self, port: PortId, guest: &mut dyn Guest) -> Flow {
-        let who = self.id();
         let mut drain = {
             let mut st = self.state.borrow_mut();
             let budget = st.budget;
@@ -757,14 +854,11 @@ impl EventLoop {
                 drop(st);
                 let user_code = guest.runs_user_code(port, &Entry::Close);
                 let what = Delivery::Close;
-                self.gate.point(
-                    who,
-                    &Point::Deliver {
-                        port,
-                        what,
-                        user_code,
-                    },
-                );
+                self.point(&Point::Deliver {
+                    port,
+                    what,
+                    user_code,
+                });
                 return guest.deliver(port, Entry::Close);
             }
             drain
@@ -786,14 +880,11 @@ impl EventLoop {
                 self.state.borrow_mut().ports.remove(&port);
             }
             let user_code = guest.runs_user_code(port, &entry);
-            self.gate.point(
-                who,
-                &Point::Deliver {
-                    port,
-                    what,
-                    user_code,
-                },
-            );
+            self.point(&Point::Deliver {
+                port,
+                what,
+                user_code,
+            });
             if guest.deliver(port, entry) == Flow::Stop || self.must_stop() {
                 return Flow::Stop;
             }

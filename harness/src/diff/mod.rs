@@ -141,7 +141,7 @@ fn matches(shown: &Shown, observed: &Observed) -> bool {
 
 /// Why `plan` cannot be compared with Node, if it cannot.
 fn not_comparable(plan: &Plan) -> Option<String> {
-    if !plan.faults.is_empty() || plan.fault_search.is_some() {
+    if !plan.faults.is_empty() || plan.fault_search.is_some() || !plan.timed_terminates.is_empty() {
         return Some("it injects faults, which plain Node cannot".into());
     }
     None

@@ -14,14 +14,14 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::Instant;
 
 use super::{explore_placed, shrink_failure, Options, Report};
-use crate::faults::{FaultSearch, NthPost};
+use crate::faults::{FaultSearch, NthPost, PostRule, Verdict};
 use crate::plan::{ExplorePlan, Plan};
 
 /// A placement's identity: its faults, sorted.
-fn key(placement: &[NthPost]) -> Vec<(String, u64, u8)> {
-    let mut k: Vec<(String, u64, u8)> = placement
+fn key(placement: &[NthPost]) -> Vec<(String, u64, Verdict)> {
+    let mut k: Vec<(String, u64, Verdict)> = placement
         .iter()
-        .map(|p| (p.from.clone(), p.nth, p.verdict as u8))
+        .map(|p| (p.from.clone(), p.nth, p.verdict))
         .collect();
     k.sort();
     k
@@ -29,7 +29,8 @@ fn key(placement: &[NthPost]) -> Vec<(String, u64, u8)> {
 
 fn placed(plan: &Plan, placement: &[NthPost]) -> Plan {
     let mut p = plan.clone();
-    p.faults.extend(placement.iter().cloned());
+    p.faults
+        .extend(placement.iter().cloned().map(PostRule::from));
     p.fault_search = None;
     p
 }
@@ -46,7 +47,7 @@ pub(super) fn search(
         complete: true,
         ..Report::default()
     };
-    let mut seen: BTreeSet<Vec<(String, u64, u8)>> = BTreeSet::new();
+    let mut seen: BTreeSet<Vec<(String, u64, Verdict)>> = BTreeSet::new();
     let mut queue: VecDeque<Vec<NthPost>> = VecDeque::from([Vec::new()]);
     seen.insert(Vec::new());
     // Each placement's first failure is shrunk only if it is the search's first (below).

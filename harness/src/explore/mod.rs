@@ -197,7 +197,10 @@ impl Collector<'_> {
         }
         let mut nth: BTreeMap<&str, u64> = BTreeMap::new();
         for e in &run.trace.events {
-            if let crate::trace::EventKind::Post { .. } = e.kind {
+            // A post counts when it was sent or a clone-failure fault failed it.
+            if let crate::trace::EventKind::Post { .. } | crate::trace::EventKind::CloneFailure =
+                e.kind
+            {
                 let n = nth.entry(e.thread.as_str()).or_insert(0);
                 *n += 1;
                 r.posts.insert((e.thread.clone(), *n));
@@ -262,7 +265,9 @@ impl Collector<'_> {
 pub fn explore(plan: &Plan, explore: &ExplorePlan, options: &Options<'_>) -> Report {
     if let Some(extra) = &options.faults {
         let mut placed = plan.clone();
-        placed.faults.extend(extra.iter().cloned());
+        placed
+            .faults
+            .extend(extra.iter().cloned().map(crate::faults::PostRule::from));
         placed.fault_search = None;
         let mut report = explore_placed(&placed, explore, options);
         for f in &mut report.failures {

@@ -205,6 +205,10 @@ pub fn step_code(action: &StepAction) -> String {
         StepAction::Js(code) => format!("(0, eval)({});", js_string(code)),
         StepAction::Crash(message) => format!("throw new Error({});", js_string(message)),
         StepAction::Terminated => "__h.terminate();".to_string(),
+        // Live arrays that only grow: the heap limit is reached, never an array's length.
+        StepAction::ExhaustHeap => {
+            "{ const hog = []; for (;;) hog.push(new Array(4096).fill(hog.length)); }".to_string()
+        }
         StepAction::Post {
             to,
             value,

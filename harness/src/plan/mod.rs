@@ -149,6 +149,9 @@ pub enum StepAction {
     Crash(String),
     /// A terminate fault: the thread is terminated instead of running the step.
     Terminated,
+    /// A heap-limit fault: the step allocates until the worker's (lowered) heap limit is
+    /// reached.
+    ExhaustHeap,
     /// `to.postMessage(value, [transfer…])` (JavaScript expressions).
     Post {
         /// Through.
@@ -304,7 +307,9 @@ pub struct Plan {
     /// Virtual time limit, if any.
     pub max_time: Option<u64>,
     /// Fault rules, in order.
-    pub faults: Vec<crate::faults::NthPost>,
+    pub faults: Vec<crate::faults::PostRule>,
+    /// Terminate faults at a virtual time: (worker, ms).
+    pub timed_terminates: Vec<(String, u64)>,
     /// `process.env` of every thread.
     pub env: BTreeMap<String, String>,
     /// `faults: { explore: … }`: placements to search, each explored.

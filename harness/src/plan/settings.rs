@@ -10,8 +10,11 @@ use crate::spec::{self, At, EndKind, EndRule, EndsExpect, Explore, Spec, Strateg
 /// The largest PCT depth a spec may ask for.
 pub const MAX_DEPTH: u32 = 1000;
 
-pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::faults::NthPost> {
-    use crate::faults::{NthPost, Verdict};
+/// The most scheduling points a delay fault may hold a message.
+pub const MAX_DELAY_POINTS: u32 = 1000;
+
+pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::faults::PostRule> {
+    use crate::faults::{PostRule, Verdict};
     let mut rules = Vec::new();
     let script_main = spec.main.as_ref().is_some_and(|m| m.value.script.is_some());
     let given = spec
@@ -21,10 +24,55 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
         .unwrap_or_default();
     for (i, f) in given.iter().enumerate() {
         let (post, verdict) = match &f.value {
-            spec::FaultSpec::Crash(_) | spec::FaultSpec::Terminate(_) => continue, // a step's, see `crash_faults`
+            // A step's, see `crash_faults`.
+            spec::FaultSpec::Crash(_)
+            | spec::FaultSpec::Terminate(_)
+            | spec::FaultSpec::HeapLimit(_) => continue,
             spec::FaultSpec::Drop(p) => (p, Verdict::Drop),
             spec::FaultSpec::Duplicate(p) => (p, Verdict::Duplicate),
             spec::FaultSpec::LoseWakeup(p) => (p, Verdict::LoseWakeup),
+            spec::FaultSpec::Reorder(p) => (p, Verdict::Reorder),
+            spec::FaultSpec::CloneFailure(p) => (p, Verdict::CloneFailure),
+            spec::FaultSpec::Delay(p) => {
+                let points = match p.points {
+                    Some(n) if (1..=MAX_DELAY_POINTS).contains(&n) => n,
+                    Some(n) => {
+                        ck.at(
+                            f,
+                            format!("`faults[{i}]`: `points` is {n}: a delay holds a message for 1 to {MAX_DELAY_POINTS} of its poster's scheduling points"),
+                        );
+                        1
+                    }
+                    None => {
+                        ck.at(
+                            f,
+                            format!("`faults[{i}]`: a delay needs `points`, how many of its poster's scheduling points it holds the message (1 to {MAX_DELAY_POINTS})"),
+                        );
+                        1
+                    }
+                };
+                (p, Verdict::Delay(points))
+            }
+        };
+        if post.points.is_some() && !matches!(verdict, Verdict::Delay(_)) {
+            ck.at(
+                f,
+                format!(
+                    "`faults[{i}]`: `points` is for `delay`; a {} fault takes none",
+                    verdict.name()
+                ),
+            );
+        }
+        let per_million = match post.probability {
+            None => None,
+            Some(p) if (0.0..=1.0).contains(&p) => Some((p * 1_000_000.0).round() as u32),
+            Some(p) => {
+                ck.at(
+                    f,
+                    format!("`faults[{i}]`: `probability` is {p}: it must be 0 to 1"),
+                );
+                None
+            }
         };
         let known = post.from == MAIN || spec.workers.contains_key(&post.from);
         if !known && !script_main {
@@ -37,19 +85,101 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
             );
             ck.at_suggest(f, msg, &post.from, names);
         }
-        if post.nth == 0 {
+        if let Some(to) = &post.to {
+            let known = to == MAIN || spec.workers.contains_key(to);
+            if !known && !script_main {
+                let names: Vec<&str> = std::iter::once(MAIN)
+                    .chain(spec.workers.keys().map(String::as_str))
+                    .collect();
+                let msg =
+                    format!("`faults[{i}]`: `to` names `{to}`, which is not a thread of this spec");
+                ck.at_suggest(f, msg, to, names);
+            }
+        }
+        if let Some(step) = post.step {
+            let thread = if post.from == MAIN {
+                spec.main.as_ref().map(|m| &m.value)
+            } else {
+                spec.workers.get(&post.from).map(|w| &w.value)
+            };
+            let steps = thread.map(|t| t.steps.len());
+            match steps {
+                Some(n) if (step as usize) < n => {}
+                Some(n) => {
+                    ck.at(
+                        f,
+                        format!(
+                            "`faults[{i}]`: `{}` has {n} step{} (0 to {}): there is no step {step} to pick its posts in",
+                            post.from,
+                            if n == 1 { "" } else { "s" },
+                            n.saturating_sub(1)
+                        ),
+                    );
+                }
+                None => {} // an unknown thread, reported above
+            }
+        }
+        if post.nth == Some(0) {
             ck.at(
                 f,
                 format!("`faults[{i}]`: `nth` counts from 1 (the thread's first post)"),
             );
         }
-        rules.push(NthPost {
+        rules.push(PostRule {
             from: post.from.clone(),
             nth: post.nth,
+            to: post.to.clone(),
+            step: post.step,
+            after_ms: post.after_ms,
+            per_million,
             verdict,
         });
     }
     rules
+}
+
+/// A thread's step, where a fault strikes.
+struct TargetStep {
+    thread: String,
+    step: u32,
+}
+
+/// `terminate: { thread, at_ms }` faults: (worker, virtual time).
+pub(super) fn timed_terminates(ck: &mut Checker<'_>, spec: &Spec) -> Vec<(String, u64)> {
+    let given = spec
+        .faults
+        .as_ref()
+        .map(|f| f.value.rules())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for f in given {
+        let spec::FaultSpec::Terminate(c) = &f.value else {
+            continue;
+        };
+        let Some(at) = c.at_ms else { continue };
+        if c.thread == super::MAIN {
+            ck.at(
+                f,
+                "a terminate fault names `main`, which nothing can terminate (`worker.terminate()` ends workers): crash it instead".to_string(),
+            );
+            continue;
+        }
+        if !spec.workers.contains_key(&c.thread) {
+            let names: Vec<&str> = spec.workers.keys().map(String::as_str).collect();
+            ck.at_suggest(
+                f,
+                format!(
+                    "a terminate fault names `{}`, which is not a worker of this spec",
+                    c.thread
+                ),
+                &c.thread,
+                names,
+            );
+            continue;
+        }
+        out.push((c.thread.clone(), at));
+    }
+    out
 }
 
 /// `crash:` and `terminate:` faults: (thread, step) pairs, checked against the threads'
@@ -61,10 +191,49 @@ pub(super) fn crash_faults(ck: &mut Checker<'_>, spec: &Spec, threads: &mut [sup
         .map(|f| f.value.rules())
         .unwrap_or_default();
     for f in given {
-        let (c, what) = match &f.value {
-            spec::FaultSpec::Crash(c) => (c, "crash"),
-            spec::FaultSpec::Terminate(c) => (c, "terminate"),
+        let (thread, at_step, what) = match &f.value {
+            spec::FaultSpec::Crash(c) => (&c.thread, c.step, "crash"),
+            spec::FaultSpec::Terminate(c) if c.at_ms.is_some() => {
+                if c.step.is_some() {
+                    ck.at(
+                        f,
+                        "a terminate fault strikes at a `step` or at a time (`at_ms`), not both"
+                            .to_string(),
+                    );
+                }
+                continue; // see `timed_terminates`
+            }
+            spec::FaultSpec::Terminate(c) => (&c.thread, c.step, "terminate"),
+            spec::FaultSpec::HeapLimit(h) => (&h.thread, Some(h.step), "heap_limit"),
             _ => continue,
+        };
+        if let spec::FaultSpec::Crash(c) = &f.value {
+            if c.at_ms.is_some() {
+                ck.at(
+                    f,
+                    "a crash fault strikes at a `step`: `at_ms` is for terminate faults"
+                        .to_string(),
+                );
+                continue;
+            }
+        }
+        let Some(at_step) = at_step else {
+            ck.at(
+                f,
+                format!(
+                    "a {what} fault needs the `step` it strikes at (from 0){}",
+                    if what == "terminate" {
+                        ", or the time, `at_ms`"
+                    } else {
+                        ""
+                    }
+                ),
+            );
+            continue;
+        };
+        let c = TargetStep {
+            thread: thread.clone(),
+            step: at_step,
         };
         if what == "terminate" && c.thread == super::MAIN {
             ck.at(
@@ -73,6 +242,27 @@ pub(super) fn crash_faults(ck: &mut Checker<'_>, spec: &Spec, threads: &mut [sup
             );
             continue;
         }
+        if what == "heap_limit" && c.thread == super::MAIN {
+            ck.at(
+                f,
+                "a heap_limit fault names `main`: `resourceLimits` are a worker's (`ERR_WORKER_OUT_OF_MEMORY`); name a worker".to_string(),
+            );
+            continue;
+        }
+        let mb = match &f.value {
+            spec::FaultSpec::HeapLimit(h) => match h.mb {
+                None => Some(DEFAULT_FAULT_HEAP_MB),
+                Some(mb) if (1..=MAX_FAULT_HEAP_MB).contains(&mb) => Some(mb),
+                Some(mb) => {
+                    ck.at(
+                        f,
+                        format!("a heap_limit fault's `mb` is {mb}: it must be 1 to {MAX_FAULT_HEAP_MB} (MiB; the step allocates until it runs out)"),
+                    );
+                    continue;
+                }
+            },
+            _ => None,
+        };
         let Some(t) = threads.iter_mut().find(|t| t.name == c.thread) else {
             let names: Vec<String> = threads.iter().map(|t| t.name.clone()).collect();
             ck.at_suggest(
@@ -110,17 +300,26 @@ pub(super) fn crash_faults(ck: &mut Checker<'_>, spec: &Spec, threads: &mut [sup
             );
             continue;
         };
-        step.action = if what == "crash" {
-            super::StepAction::Crash(format!(
+        step.action = match what {
+            "crash" => super::StepAction::Crash(format!(
                 "heddle fault: crash of {} at step {}",
                 c.thread, c.step
-            ))
-        } else {
-            super::StepAction::Terminated
+            )),
+            "heap_limit" => super::StepAction::ExhaustHeap,
+            _ => super::StepAction::Terminated,
         };
         step.kind = format!("fault {what} (instead of {})", step.kind);
+        if mb.is_some() {
+            t.max_old_generation_mb = mb;
+        }
     }
 }
+
+/// A heap_limit fault's heap limit when it gives none, in MiB.
+pub const DEFAULT_FAULT_HEAP_MB: u32 = 8;
+
+/// The highest heap limit a heap_limit fault may give, in MiB (its step fills it).
+pub const MAX_FAULT_HEAP_MB: u32 = 64;
 
 /// The most faults a search may place in one run (placements grow as posts^max).
 pub const MAX_FAULTS: u32 = 3;
@@ -149,6 +348,9 @@ pub(super) fn fault_search(
             spec::FaultKind::Drop => Verdict::Drop,
             spec::FaultKind::Duplicate => Verdict::Duplicate,
             spec::FaultKind::LoseWakeup => Verdict::LoseWakeup,
+            spec::FaultKind::Delay => Verdict::Delay(2),
+            spec::FaultKind::Reorder => Verdict::Reorder,
+            spec::FaultKind::CloneFailure => Verdict::CloneFailure,
         })
         .collect();
     if kinds.is_empty() {

@@ -11,7 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::settings::{crash_faults, expect_plan, explore_plan, fault_rules, fault_search};
+use super::settings::{
+    crash_faults, expect_plan, explore_plan, fault_rules, fault_search, timed_terminates,
+};
 use super::steps::{step_plan, Scope};
 use super::{
     codegen, LimitsPlan, MainSource, Plan, SourceAt, ThreadPlan, ThreadSource, MAIN, MAX_SAB_BYTES,
@@ -463,6 +465,7 @@ fn build(ck: &mut Checker<'_>, spec: Spec) -> Plan {
         main_is_supervisor,
         max_time: spec.max_time.as_ref().map(|t| t.value),
         faults: fault_rules(ck, &spec),
+        timed_terminates: timed_terminates(ck, &spec),
         fault_search: fault_search(ck, &spec),
         env: spec
             .env

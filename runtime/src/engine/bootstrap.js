@@ -759,7 +759,11 @@
         const v = toElement(ta, value);
         const t = toTimeout(timeout);
         if (load.call(A, ta, i) !== v) return 'not-equal';
-        return ops.atomicsWait(ta, i, t);
+        const result = ops.atomicsWait(ta, i, t);
+        // Terminated while waiting: the termination takes effect at this loop's first
+        // interrupt check, so no code after the wait runs (as in Node).
+        if (result === null) for (;;);
+        return result;
       },
       writable: true, configurable: true,
     });

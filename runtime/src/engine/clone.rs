@@ -38,6 +38,32 @@ fn data_clone_error(scope: &mut v8::PinScope<'_, '_>, message: &str) {
     host::throw(scope, "DOMException", "DataCloneError", message);
 }
 
+/// The text V8 gives a `DataCloneError` for `value` (`#<WeakMap> could not be cloned.`,
+/// `f(){} could not be cloned.`): a clone-failure fault's. Runs no user code.
+pub(crate) fn uncloneable_text<'s>(
+    scope: &mut v8::PinScope<'s, '_>,
+    value: v8::Local<'s, v8::Value>,
+) -> String {
+    let what = if let Ok(symbol) = v8::Local::<v8::Symbol>::try_from(value) {
+        let description = symbol.description(scope);
+        let description = v8::Local::<v8::String>::try_from(description)
+            .map(|d| d.to_rust_string_lossy(scope))
+            .unwrap_or_default();
+        format!("Symbol({description})")
+    } else if value.is_function() || !value.is_object() {
+        // A function's source text, or a primitive's string (neither calls user code).
+        value
+            .to_string(scope)
+            .map(|s| s.to_rust_string_lossy(scope))
+            .unwrap_or_default()
+    } else {
+        let object = v8::Local::<v8::Object>::try_from(value).ok();
+        let name = object.map(|o| o.get_constructor_name().to_rust_string_lossy(scope));
+        format!("#<{}>", name.unwrap_or_else(|| "Object".to_string()))
+    };
+    format!("{what} could not be cloned.")
+}
+
 fn plan<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     host: &HostRef,

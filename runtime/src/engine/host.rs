@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::port::PortId;
 use crate::runtime::Shared;
-use crate::worker::{LoopState, WorkerControl, WorkerId};
+use crate::worker::{LoopState, Point, WorkerControl, WorkerId};
 
 /// The functions and objects `bootstrap.js` returned, kept alive for the isolate's life.
 pub(crate) struct Hooks {
@@ -73,6 +73,26 @@ pub(crate) struct Host {
     /// memory its end overwrites as freed memory would be (nodejs/node#28777).
     #[cfg(heddle_mutant = "sab_freed_with_creator")]
     pub sent_sabs: RefCell<Vec<v8::SharedRef<v8::BackingStore>>>,
+}
+
+impl Host {
+    /// A scheduling point of this worker; held messages whose delay it ends go.
+    pub fn point(&self, point: &Point) {
+        self.shared.gate.point(self.worker, point);
+        self.state.borrow_mut().tick_held();
+        self.report_released();
+    }
+
+    /// Tells the post hook what became of the held messages dispatched since it last
+    /// heard (see `held.rs`).
+    pub fn report_released(&self) {
+        let released = self.state.borrow_mut().take_released();
+        if let Some(hook) = &self.shared.on_post {
+            for r in released {
+                hook.dispatched(self.worker, r.port, r.tag, &r.outcome);
+            }
+        }
+    }
 }
 
 pub(crate) type HostRef = Rc<Host>;

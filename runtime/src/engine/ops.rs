@@ -8,7 +8,7 @@ use crate::engine::clone;
 use crate::engine::host::{self, str};
 use crate::engine::thread;
 use crate::group::Dispatch;
-use crate::hook::PostVerdict;
+use crate::hook::{BeforePost, PostVerdict};
 use crate::port::PortId;
 use crate::runtime::LogStream;
 use crate::timers::{TimerId, TimerSpec};
@@ -143,8 +143,20 @@ fn post<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
     };
     let port = port_arg(scope, &args, 0);
     let transfer = array_items(scope, args.get(2));
-    host.shared.gate.point(host.worker, &Point::Post(port));
-    let Some(out) = clone::serialize(scope, args.get(1), &transfer, Some(port)) else {
+    host.point(&Point::Post(port));
+    let to = match host.shared.on_post {
+        Some(_) => host.state.borrow().receivers(port),
+        None => Vec::new(),
+    };
+    if let Some(hook) = &host.shared.on_post {
+        if hook.before_post(host.worker, port, &to) == BeforePost::CloneFailure {
+            let text = clone::uncloneable_text(scope, args.get(1));
+            return host::throw(scope, "DOMException", "DataCloneError", &text);
+        }
+    }
+    let out = clone::serialize(scope, args.get(1), &transfer, Some(port));
+    host.report_released(); // the held messages of the ports it transferred went first
+    let Some(out) = out else {
         return; // a clone error is pending
     };
     if out.posted_to_itself {
@@ -158,11 +170,15 @@ fn post<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
     let mut message = out.message;
     let (copies, wake) = match &host.shared.on_post {
         None => (1, true),
-        Some(hook) => match hook.on_post(host.worker, port, &mut message) {
+        Some(hook) => match hook.on_post(host.worker, port, &to, &mut message) {
             PostVerdict::Deliver => (1, true),
             PostVerdict::Drop => (0, true),
             PostVerdict::Duplicate => (2, true),
             PostVerdict::LoseWakeup => (1, false),
+            PostVerdict::Hold(release) => {
+                host.state.borrow_mut().hold(port, message, release);
+                return;
+            }
         },
     };
     if copies == 0 {
@@ -182,6 +198,9 @@ fn post<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
     if let Some(hook) = &host.shared.on_post {
         hook.dispatched(host.worker, port, tag, &dispatched);
     }
+    // A message held until the next one on this port goes now, after it (a reorder).
+    host.state.borrow_mut().release_after_post(port);
+    host.report_released();
     if let Dispatch::MultipleDestinations(_) = dispatched {
         host::throw(
             scope,
@@ -227,8 +246,9 @@ fn close<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
         return ended(scope);
     };
     let port = port_arg(scope, &args, 0);
-    host.shared.gate.point(host.worker, &Point::Close(port));
+    host.point(&Point::Close(port));
     host.state.borrow_mut().close(port);
+    host.report_released(); // what it held went before the close
 }
 
 fn set_ref<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
@@ -292,7 +312,7 @@ fn terminate<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>)
         return ended(scope);
     };
     let id = WorkerId(num(scope, &args, 0) as u64);
-    host.shared.gate.point(host.worker, &Point::Terminate(id));
+    host.point(&Point::Terminate(id));
     let control = host.children.borrow().get(&id).map(|c| c.control.clone());
     if let Some(control) = control {
         control.terminate();
@@ -368,7 +388,7 @@ fn point<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
     }; // no scheduling after the end
     let label = args.get(0);
     let label = (!label.is_undefined()).then(|| label.to_rust_string_lossy(scope));
-    host.shared.gate.point(host.worker, &Point::Yield(label));
+    host.point(&Point::Yield(label));
 }
 
 /// A declarative step begins (the harness's generated code): its index in the thread.
@@ -380,9 +400,7 @@ fn step<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
     if !(0.0..=f64::from(u32::MAX)).contains(&index) {
         return host::throw(scope, "RangeError", "", "a step index is a u32");
     }
-    host.shared
-        .gate
-        .point(host.worker, &Point::Step(index as u32));
+    host.point(&Point::Step(index as u32));
 }
 
 /// The thread's declarative steps are over.
@@ -390,7 +408,7 @@ fn steps_end<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, _rv: Ret<'s>
     let Some(host) = host::try_host(scope) else {
         return;
     };
-    host.shared.gate.point(host.worker, &Point::StepsEnd);
+    host.point(&Point::StepsEnd);
 }
 
 /// `Atomics.<name>` under a gate that serves atomics: a scheduling point before it.
@@ -415,10 +433,7 @@ fn atomics_point<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<
         _ => "other",
     };
     let (at, len) = atomics_element(scope, &args);
-    host.shared.gate.point(
-        host.worker,
-        &Point::Atomics(AtomicsAccess { op: name, at, len }),
-    );
+    host.point(&Point::Atomics(AtomicsAccess { op: name, at, len }));
 }
 
 /// The shared element `Atomics.<op>(ta, index, …)` will touch: its key and size; `None`
@@ -505,9 +520,18 @@ fn atomics_wait<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Re
         rv.set(str(scope, "ok").into());
         return;
     }
+    // A blocked thread parks: what it held goes first (a delay never loses a message).
+    if host.state.borrow_mut().release_all_held() {
+        host.report_released();
+    }
     let woken = host.shared.gate.atomics_wait(host.worker, key, timeout);
     if host.state.borrow().control().is_terminated() {
-        return; // stopped while waiting: the wait never returned, so it has no result
+        // Stopped while waiting: in Node the wait never returns and no code after it runs
+        // (V8's own wait throws the termination). A termination request takes effect only
+        // at V8's next stack check: `null` tells the JS side to reach one at once.
+        scope.terminate_execution();
+        rv.set_null();
+        return;
     }
     let text = if woken { "ok" } else { "timed-out" };
     rv.set(str(scope, text).into());

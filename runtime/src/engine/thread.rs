@@ -338,7 +338,7 @@ pub(crate) fn spawn_child<'s>(
         stack_mb: number(scope, args.get(6)),
     };
     let data = clone::serialize(scope, args.get(2), &transfer, None)?.message;
-    host.shared.gate.point(host.worker, &Point::Spawn);
+    host.point(&Point::Spawn);
     let id = host.shared.next_worker_id();
     let name = args.get(7).to_rust_string_lossy(scope);
     host.shared.gate.spawned(host.worker, id, &name);
@@ -348,9 +348,11 @@ pub(crate) fn spawn_child<'s>(
         let (cp, cc) = st.channel();
         let pc = st.transfer(pc).expect("just created");
         let cc = st.transfer(cc).expect("just created");
+        pc.bound_for(id.0);
+        cc.bound_for(id.0);
         (pp, pc, cp, cc)
     };
-    let control = Arc::new(WorkerControl::new(Arc::new(Wake::new())));
+    let control = Arc::new(WorkerControl::new(Arc::new(Wake::for_worker(id.0))));
     host.children.borrow_mut().insert(
         id,
         Child {
@@ -545,7 +547,7 @@ fn run_locked(
             entry: init.entry,
             tasks: registration.as_ref().map(|r| r.queue().clone()),
         };
-        let event_loop = EventLoop::new(state.clone(), shared.gate.clone());
+        let event_loop = EventLoop::new(state.clone(), shared.gate.clone(), shared.on_post.clone());
         event_loop.run(&mut guest);
         drop(guest);
         drop(registration);
@@ -587,6 +589,9 @@ fn run_locked(
         match stop {
             Some(Stop::Exit(c)) => c,
             Some(Stop::Uncaught) => 1,
+            // Node: a worker terminated before its environment existed keeps exit code 0
+            // (`Worker::Exit` sets the code only once `env_` is set); after, 1.
+            None if control.is_terminated() && !state.borrow().began => 0,
             None if control.is_terminated() => 1,
             None => exit_code(isolate, &context, &host),
         }
@@ -597,6 +602,10 @@ fn run_locked(
         for byte in store.iter() {
             byte.set(0xdd);
         }
+    }
+    // What a fault held back goes before the end (a delay never loses a message).
+    if state.borrow_mut().release_all_held() {
+        host.report_released();
     }
     if let Some(cp) = control_port {
         if out_of_memory {

@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use heddle_runtime::hook::{PostHook, PostVerdict};
+use heddle_runtime::hook::{BeforePost, PostHook, PostVerdict, Release};
 use heddle_runtime::worker::{Gate, Point, UncaughtError, WaitKey, WorkerControl};
 use heddle_runtime::{Dispatch, Message, PortId, Wake, WakeReason, WorkerId};
 
 use super::{yields, AsyncWaiter, Controller, TState, Thread};
-use crate::faults::Verdict;
+use crate::faults::{PostAt, Verdict};
 use crate::sched::footprint::Access;
 use crate::sched::End;
 use crate::trace::EventKind;
@@ -408,8 +408,45 @@ impl Gate for Controller {
     }
 }
 
+impl Controller {
+    /// The virtual time, as fault rules see it: a read of the clock when a rule reads it.
+    fn fault_clock(&self, st: &mut super::State) -> u64 {
+        if st.faults.reads_clock() && st.current.is_some() && st.end.is_none() {
+            self.touch(st, Access::Clock { write: false });
+        }
+        st.clock
+    }
+
+    /// The declarative step `who` is in, if it is in one.
+    fn fault_step(st: &super::State, who: WorkerId) -> Option<u32> {
+        st.threads
+            .get(&who)
+            .and_then(|t| t.last_step.filter(|_| t.in_steps))
+    }
+
+    /// The names of a post's receivers, as fault rules see them: a read of the topology
+    /// when a rule reads them (another thread's transfer of the peer port changes them).
+    fn fault_receivers(&self, st: &mut super::State, to: &[WorkerId]) -> Vec<String> {
+        if !st.faults.reads_receivers() {
+            return Vec::new();
+        }
+        if st.current.is_some() && st.end.is_none() {
+            self.touch(st, Access::Topology { write: false });
+        }
+        to.iter()
+            .filter_map(|id| st.threads.get(id).map(|t| t.name.clone()))
+            .collect()
+    }
+}
+
 impl PostHook for Controller {
-    fn on_post(&self, from: WorkerId, port: PortId, message: &mut Message) -> PostVerdict {
+    fn on_post(
+        &self,
+        from: WorkerId,
+        port: PortId,
+        to: &[WorkerId],
+        message: &mut Message,
+    ) -> PostVerdict {
         let mut st = self.lock();
         let from_name = st
             .threads
@@ -442,22 +479,69 @@ impl PostHook for Controller {
             );
         }
         let verdict = match st.threads.get(&from).map(|t| t.name.clone()) {
-            Some(name) if !st.faults.is_empty() => st.faults.judge(&name),
+            Some(name) if !st.faults.is_empty() => {
+                let now_ms = self.fault_clock(&mut st);
+                let to = self.fault_receivers(&mut st, to);
+                let step = Self::fault_step(&st, from);
+                st.faults.judge(&PostAt {
+                    from: &name,
+                    to: &to,
+                    step,
+                    now_ms,
+                    seed: self.seed,
+                })
+            }
             _ => Verdict::Pass,
         };
-        let (what, out) = match verdict {
-            Verdict::Pass => return PostVerdict::Deliver,
-            Verdict::Drop => ("drop", PostVerdict::Drop),
-            Verdict::Duplicate => ("duplicate", PostVerdict::Duplicate),
-            Verdict::LoseWakeup => ("lose_wakeup", PostVerdict::LoseWakeup),
+        let out = match verdict {
+            // A clone failure was decided before serialization (`before_post`).
+            Verdict::Pass | Verdict::CloneFailure => return PostVerdict::Deliver,
+            Verdict::Drop => PostVerdict::Drop,
+            Verdict::Duplicate => PostVerdict::Duplicate,
+            Verdict::LoseWakeup => PostVerdict::LoseWakeup,
+            Verdict::Delay(points) => PostVerdict::Hold(Release::AfterPoints(points)),
+            Verdict::Reorder => PostVerdict::Hold(Release::AfterNextPost),
         };
+        let what = verdict.name();
         st.obs.faulted(msg, what);
+        if matches!(verdict, Verdict::Delay(_) | Verdict::Reorder) {
+            st.held.insert(msg);
+        }
         Self::record(&mut st, from, EventKind::Fault { what, msg });
         out
     }
 
+    fn before_post(&self, from: WorkerId, _port: PortId, to: &[WorkerId]) -> BeforePost {
+        let mut st = self.lock();
+        let Some(name) = st.threads.get(&from).map(|t| t.name.clone()) else {
+            return BeforePost::Go;
+        };
+        if st.faults.is_empty() {
+            return BeforePost::Go;
+        }
+        let now_ms = self.fault_clock(&mut st);
+        let to = self.fault_receivers(&mut st, to);
+        let at = PostAt {
+            from: &name,
+            to: &to,
+            step: Self::fault_step(&st, from),
+            now_ms,
+            seed: self.seed,
+        };
+        if st.faults.peek(&at) != Verdict::CloneFailure {
+            return BeforePost::Go;
+        }
+        let verdict = st.faults.judge(&at);
+        debug_assert_eq!(verdict, Verdict::CloneFailure);
+        Self::record(&mut st, from, EventKind::CloneFailure);
+        BeforePost::CloneFailure
+    }
+
     fn dispatched(&self, from: WorkerId, _port: PortId, tag: u64, outcome: &Dispatch) {
         let mut st = self.lock();
+        if st.held.remove(&tag) && st.threads.contains_key(&from) {
+            Self::record(&mut st, from, EventKind::Released { msg: tag });
+        }
         if let Dispatch::Delivered { to, .. } = outcome {
             // The queues are known now: the unit that posted conflicts with them at once.
             for port in to {

@@ -162,6 +162,8 @@ struct State {
     /// See [`ControllerConfig::time_choices`].
     time_choices: bool,
     faults: Faults,
+    /// Messages a fault holds back (delay, reorder) that their poster has not dispatched.
+    held: BTreeSet<u64>,
     steps_kinds: Arc<StepKinds>,
     obs: Observer,
     /// When the current turn (or the last point of the turn holder) began: the watchdog's
@@ -288,6 +290,7 @@ impl Controller {
                 max_time: config.max_time,
                 time_choices: config.time_choices,
                 faults: config.faults,
+                held: BTreeSet::new(),
                 steps_kinds: config.steps,
                 obs: Observer::new(),
                 turn_since: now,
@@ -399,6 +402,31 @@ impl Controller {
         st.clock = t;
         st.clock_moved = true;
         st.obs.record("clock", 0, EventKind::Time(t));
+        // Terminate faults whose time came: as a parent's `terminate()`, wherever the
+        // worker is (blocked in `Atomics.wait` included).
+        let threads = &st.threads;
+        let struck = st.faults.terminations_due(t, |name| {
+            threads
+                .values()
+                .any(|th| th.name == name && th.started && !matches!(th.state, TState::Exited))
+        });
+        for name in struck {
+            let Some(id) = st
+                .threads
+                .iter()
+                .find(|(_, th)| th.name == name)
+                .map(|(id, _)| *id)
+            else {
+                continue;
+            };
+            st.obs.record("clock", 0, EventKind::TimedTerminate(name));
+            if let Some(th) = st.threads.get_mut(&id) {
+                th.interrupted = true;
+            }
+            if let Some(control) = st.controls.get(&id) {
+                control.terminate();
+            }
+        }
         let due: Vec<u64> = st
             .async_waits
             .iter()
