@@ -59,6 +59,8 @@ pub struct PostInfo<'a> {
     pub to: &'a [String],
     /// The declarative step the poster is in, if it is in one.
     pub step: Option<u32>,
+    /// The spec channel whose end it is posted through, if it is one.
+    pub port: Option<&'a str>,
     /// The virtual time, in ms.
     pub now_ms: u64,
     /// The run's seed (what a rule's probability draws from).
@@ -114,6 +116,8 @@ pub struct PostRule {
     pub to: Option<String>,
     /// Only posts made while `from` runs this declarative step (0 = its first).
     pub step: Option<u32>,
+    /// Only posts through an end of this spec channel.
+    pub port: Option<String>,
     /// Only posts made at or after this virtual time (ms).
     pub after_ms: Option<u64>,
     /// Only a post whose draw from the run's seed falls under this many in a million.
@@ -141,6 +145,7 @@ impl From<NthPost> for PostRule {
             nth: Some(p.nth),
             to: None,
             step: None,
+            port: None,
             after_ms: None,
             per_million: None,
             verdict: p.verdict,
@@ -154,6 +159,7 @@ impl Fault for PostRule {
             && self.nth.is_none_or(|n| n == post.nth)
             && self.to.as_ref().is_none_or(|to| post.to.contains(to))
             && self.step.is_none_or(|s| post.step == Some(s))
+            && self.port.as_deref().is_none_or(|p| post.port == Some(p))
             && self.after_ms.is_none_or(|t| post.now_ms >= t)
             && self
                 .per_million
@@ -276,6 +282,8 @@ pub struct PostAt<'a> {
     pub to: &'a [String],
     /// The poster's declarative step, if it is in one.
     pub step: Option<u32>,
+    /// The spec channel it goes through, if it does.
+    pub port: Option<&'a str>,
     /// The virtual time, in ms.
     pub now_ms: u64,
     /// The run's seed.
@@ -289,6 +297,7 @@ impl<'a> PostAt<'a> {
             from,
             to: &[],
             step: None,
+            port: None,
             now_ms: 0,
             seed: 0,
         }
@@ -365,6 +374,7 @@ impl Faults {
             nth,
             to: at.to,
             step: at.step,
+            port: at.port,
             now_ms: at.now_ms,
             seed: at.seed,
         };
@@ -438,6 +448,7 @@ mod tests {
             nth: None,
             to: None,
             step: None,
+            port: None,
             after_ms,
             per_million,
             verdict: Verdict::Drop,
@@ -452,6 +463,7 @@ mod tests {
             nth: 1,
             to: &[],
             step: None,
+            port: None,
             now_ms,
             seed: 0,
         };
@@ -478,6 +490,7 @@ mod tests {
                 nth: 1,
                 to,
                 step: None,
+                port: None,
                 now_ms: 0,
                 seed: 0,
             })
@@ -504,6 +517,7 @@ mod tests {
                 nth: 1,
                 to: &[],
                 step,
+                port: None,
                 now_ms: 0,
                 seed: 0,
             })
@@ -524,6 +538,7 @@ mod tests {
                         nth,
                         to: &[],
                         step: None,
+                        port: None,
                         now_ms: 0,
                         seed,
                     };

@@ -252,6 +252,9 @@ pub struct NthPostSpec {
     /// Only posts made while `from` runs this declarative step (0 for its first).
     #[serde(default)]
     pub step: Option<u32>,
+    /// Only posts through an end of this channel (of the spec's `channels:`).
+    #[serde(default)]
+    pub port: Option<String>,
     /// Only posts made at or after this virtual time, in ms.
     #[serde(default)]
     pub after_ms: Option<u64>,

@@ -52,6 +52,10 @@ impl Gate for WatchedGate {
         self.inner.spawned(parent, child, name);
     }
 
+    fn port_named(&self, who: WorkerId, port: PortId, name: &str) {
+        self.inner.port_named(who, port, name);
+    }
+
     fn register(&self, who: WorkerId, control: &Arc<WorkerControl>) {
         self.inner.register(who, control);
     }

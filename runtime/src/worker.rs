@@ -165,6 +165,10 @@ pub trait Gate: Send + Sync {
     /// possibly empty); its thread will call `point(child, Start)`.
     fn spawned(&self, _parent: WorkerId, _child: WorkerId, _name: &str) {}
 
+    /// `who` named `port` (the harness's generated code names the ends of a spec's
+    /// channels after them, for fault rules that pick posts by port).
+    fn port_named(&self, _who: WorkerId, _port: PortId, _name: &str) {}
+
     /// `who`'s thread started; `control` terminates it (a controlling gate that gives up on
     /// a run uses it to stop every thread).
     fn register(&self, _who: WorkerId, _control: &Arc<WorkerControl>) {}

@@ -41,7 +41,7 @@ fn js_number(n: f64) -> String {
 
 /// Helpers every generated thread has. `__h` (the step points) is taken first, before any
 /// user code runs, so user code cannot reach it.
-const PRELUDE: &str = r#"const __h = globalThis.heddle ? heddle.takeStepPoints() : { step() {}, end() {}, terminate() { process.exit(1); } };
+const PRELUDE: &str = r#"const __h = globalThis.heddle ? heddle.takeStepPoints() : { step() {}, end() {}, terminate() { process.exit(1); }, namePort() {} };
 const __internal = globalThis.heddle ? heddle.internal : (f) => f;
 globalThis.__heddle = { errors: {}, exits: {}, inbox: new Map() };
 globalThis.require = require;
@@ -107,7 +107,10 @@ pub fn main_program(p: &Program<'_>) -> String {
     let names: Vec<&str> = p.shared.keys().map(String::as_str).collect();
     js.push_str(&format!("const __shared = {{ {} }};\n", names.join(", ")));
     for name in p.channels {
-        js.push_str(&format!("const __ch_{name} = new MessageChannel();\n"));
+        let label = js_string(name);
+        js.push_str(&format!(
+            "const __ch_{name} = new MessageChannel(); __h.namePort(__ch_{name}.port1, {label}); __h.namePort(__ch_{name}.port2, {label});\n"
+        ));
     }
     // The port bundle each of main's children receives: the ends of its subtree.
     js.push_str("const __bundles = {};\n");

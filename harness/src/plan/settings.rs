@@ -96,6 +96,15 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
                 ck.at_suggest(f, msg, to, names);
             }
         }
+        if let Some(port) = &post.port {
+            if !spec.channels.contains_key(port) {
+                let names: Vec<&str> = spec.channels.keys().map(String::as_str).collect();
+                let msg = format!(
+                    "`faults[{i}]`: `port` names `{port}`, which is not a channel of this spec (`channels:`)"
+                );
+                ck.at_suggest(f, msg, port, names);
+            }
+        }
         if let Some(step) = post.step {
             let thread = if post.from == MAIN {
                 spec.main.as_ref().map(|m| &m.value)
@@ -130,6 +139,7 @@ pub(super) fn fault_rules(ck: &mut Checker<'_>, spec: &Spec) -> Vec<crate::fault
             nth: post.nth,
             to: post.to.clone(),
             step: post.step,
+            port: post.port.clone(),
             after_ms: post.after_ms,
             per_million,
             verdict,

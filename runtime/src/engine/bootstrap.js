@@ -694,7 +694,8 @@
   // so that user code cannot reach them (it can only yield).
     // terminate: a terminate fault, as the parent's worker.terminate() (exit code 1, no
     // 'exit' event of the thread's own).
-    let stepPoints = Object.freeze({ step: (i) => ops.step(i), end: () => ops.stepsEnd(), terminate: () => ops.exit(1) });
+    // namePort: names a spec channel's end after the channel, for faults that pick by port.
+    let stepPoints = Object.freeze({ step: (i) => ops.step(i), end: () => ops.stepsEnd(), terminate: () => ops.exit(1), namePort: (port, name) => ops.namePort(port[kId], String(name)) });
   // heddle.internal(fn): marks a listener as the harness's own, not the program's (see
   // hasUserListeners); returns fn.
   const internal = (fn) => {

@@ -81,6 +81,7 @@ pub(crate) fn install<'s>(scope: &mut v8::PinScope<'s, '_>) -> v8::Local<'s, v8:
         }};
     }
     op!("brand", brand);
+    op!("namePort", name_port);
     op!("channel", channel);
     op!("post", post);
     op!("receive", receive);
@@ -123,6 +124,17 @@ fn brand<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
     };
     let key = v8::Local::new(scope, &host.brand);
     obj.set_private(scope, key, args.get(1));
+}
+
+/// `namePort(id, name)`: the harness names one end of a spec's channel (see
+/// `Gate::port_named`).
+fn name_port<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, _rv: Ret<'s>) {
+    let Some(host) = host::try_host(scope) else {
+        return ended(scope);
+    };
+    let port = port_arg(scope, &args, 0);
+    let name = args.get(1).to_rust_string_lossy(scope);
+    host.shared.gate.port_named(host.worker, port, &name);
 }
 
 fn channel<'s>(scope: &mut v8::PinScope<'s, '_>, _args: Args<'s>, mut rv: Ret<'s>) {

@@ -101,6 +101,10 @@ impl Gate for Controller {
         drop(self.wait_turn(st, who));
     }
 
+    fn port_named(&self, _who: WorkerId, port: PortId, name: &str) {
+        self.lock().port_names.insert(port.0, name.to_string());
+    }
+
     fn spawned(&self, parent: WorkerId, child: WorkerId, name: &str) {
         let mut st = self.lock();
         let holder = st.current == Some(parent);
@@ -483,10 +487,12 @@ impl PostHook for Controller {
                 let now_ms = self.fault_clock(&mut st);
                 let to = self.fault_receivers(&mut st, to);
                 let step = Self::fault_step(&st, from);
+                let channel = st.port_names.get(&port.0).cloned();
                 st.faults.judge(&PostAt {
                     from: &name,
                     to: &to,
                     step,
+                    port: channel.as_deref(),
                     now_ms,
                     seed: self.seed,
                 })
@@ -511,7 +517,7 @@ impl PostHook for Controller {
         out
     }
 
-    fn before_post(&self, from: WorkerId, _port: PortId, to: &[WorkerId]) -> BeforePost {
+    fn before_post(&self, from: WorkerId, port: PortId, to: &[WorkerId]) -> BeforePost {
         let mut st = self.lock();
         let Some(name) = st.threads.get(&from).map(|t| t.name.clone()) else {
             return BeforePost::Go;
@@ -521,10 +527,12 @@ impl PostHook for Controller {
         }
         let now_ms = self.fault_clock(&mut st);
         let to = self.fault_receivers(&mut st, to);
+        let channel = st.port_names.get(&port.0).cloned();
         let at = PostAt {
             from: &name,
             to: &to,
             step: Self::fault_step(&st, from),
+            port: channel.as_deref(),
             now_ms,
             seed: self.seed,
         };

@@ -164,6 +164,8 @@ struct State {
     faults: Faults,
     /// Messages a fault holds back (delay, reorder) that their poster has not dispatched.
     held: BTreeSet<u64>,
+    /// The spec channel each named port is an end of, by port number.
+    port_names: BTreeMap<u64, String>,
     steps_kinds: Arc<StepKinds>,
     obs: Observer,
     /// When the current turn (or the last point of the turn holder) began: the watchdog's
@@ -291,6 +293,7 @@ impl Controller {
                 time_choices: config.time_choices,
                 faults: config.faults,
                 held: BTreeSet::new(),
+                port_names: BTreeMap::new(),
                 steps_kinds: config.steps,
                 obs: Observer::new(),
                 turn_since: now,
