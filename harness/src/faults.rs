@@ -340,6 +340,11 @@ impl Faults {
         self.terminates.push((at_ms, worker.to_string()));
     }
 
+    /// The terminate faults not yet struck: (ms, worker).
+    pub fn pending_terminations(&self) -> impl Iterator<Item = (u64, &str)> {
+        self.terminates.iter().map(|(at, who)| (*at, who.as_str()))
+    }
+
     /// The workers whose termination is due at `now_ms` among those `running` says run,
     /// each once (a worker not yet running stays due).
     pub fn terminations_due(&mut self, now_ms: u64, running: impl Fn(&str) -> bool) -> Vec<String> {

@@ -720,11 +720,21 @@ impl EventLoop {
         EventLoop { state, gate, hook }
     }
 
-    /// A scheduling point of this loop; held messages whose delay it ends go.
+    /// A scheduling point of this loop; held messages whose delay it ends go. A delivery
+    /// that runs no code (a lifecycle message or close marker nobody listens to) is the
+    /// scheduler's bookkeeping, not a unit of the program: it does not count.
     fn point(&self, point: &Point) {
         self.gate.point(self.id(), point);
-        self.state.borrow_mut().tick_held();
-        self.report_released();
+        if !matches!(
+            point,
+            Point::Deliver {
+                user_code: false,
+                ..
+            }
+        ) {
+            self.state.borrow_mut().tick_held();
+            self.report_released();
+        }
     }
 
     /// Tells the hook what became of the held messages dispatched since it last heard.

@@ -167,6 +167,25 @@ pub(super) fn timed_terminates(ck: &mut Checker<'_>, spec: &Spec) -> Vec<(String
             continue;
         };
         let Some(at) = c.at_ms else { continue };
+        if at == 0 {
+            ck.at(
+                f,
+                "a terminate fault's `at_ms` is 0: the clock starts there, so it would strike before the worker began; use `step: 0`, or a time from 1 ms".to_string(),
+            );
+            continue;
+        }
+        if let Some(max) = spec
+            .max_time
+            .as_ref()
+            .map(|t| t.value)
+            .filter(|max| at > *max)
+        {
+            ck.at(
+                f,
+                format!("a terminate fault's `at_ms` is {at}, past `max_time` ({max} ms): the run ends before it"),
+            );
+            continue;
+        }
         if c.thread == super::MAIN {
             ck.at(
                 f,

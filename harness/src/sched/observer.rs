@@ -195,6 +195,11 @@ impl Observer {
     }
 
     /// Checks the delivery of message `msg` to `thread` on `port` against FIFO order.
+    /// A problem of the run that is not the program's (reported as the run's failure).
+    pub fn problem(&mut self, text: String) {
+        self.problems.push(text);
+    }
+
     /// A message a fault held back (delay, reorder) is out of order by design: it is not
     /// checked, and later ones are checked against the others.
     fn check_fifo(&mut self, thread: &str, port: PortId, msg: u64) {

@@ -39,7 +39,8 @@ fn data_clone_error(scope: &mut v8::PinScope<'_, '_>, message: &str) {
 }
 
 /// The text V8 gives a `DataCloneError` for `value` (`#<WeakMap> could not be cloned.`,
-/// `f(){} could not be cloned.`): a clone-failure fault's. Runs no user code.
+/// `f(){} could not be cloned.`): a clone-failure fault's. A function's text comes from its
+/// `toString`, which the program may have replaced (V8's own message would not call it).
 pub(crate) fn uncloneable_text<'s>(
     scope: &mut v8::PinScope<'s, '_>,
     value: v8::Local<'s, v8::Value>,
@@ -51,7 +52,7 @@ pub(crate) fn uncloneable_text<'s>(
             .unwrap_or_default();
         format!("Symbol({description})")
     } else if value.is_function() || !value.is_object() {
-        // A function's source text, or a primitive's string (neither calls user code).
+        // A function's source text, or a primitive's string.
         value
             .to_string(scope)
             .map(|s| s.to_rust_string_lossy(scope))

@@ -292,11 +292,13 @@ fn broadcast<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'
 }
 
 fn clone_value<'s>(scope: &mut v8::PinScope<'s, '_>, args: Args<'s>, mut rv: Ret<'s>) {
-    if host::try_host(scope).is_none() {
+    let Some(host) = host::try_host(scope) else {
         return ended(scope);
-    }
+    };
     let transfer = array_items(scope, args.get(1));
-    let Some(out) = clone::serialize(scope, args.get(0), &transfer, None) else {
+    let out = clone::serialize(scope, args.get(0), &transfer, None);
+    host.report_released(); // the held messages of the ports it transferred went first
+    let Some(out) = out else {
         return;
     };
     if let Some(value) = clone::deserialize(scope, out.message.open()) {

@@ -337,9 +337,15 @@ pub(crate) fn spawn_child<'s>(
         max_young_mb: number(scope, args.get(5)),
         stack_mb: number(scope, args.get(6)),
     };
-    let data = clone::serialize(scope, args.get(2), &transfer, None)?.message;
+    let data = clone::serialize(scope, args.get(2), &transfer, None);
+    host.report_released(); // the held messages of the ports it transferred went first
+    let data = data?.message;
     host.point(&Point::Spawn);
     let id = host.shared.next_worker_id();
+    // The ports it moves are the child's from now on, for who a post would reach.
+    for port in &data.ports {
+        port.bound_for(id.0);
+    }
     let name = args.get(7).to_rust_string_lossy(scope);
     host.shared.gate.spawned(host.worker, id, &name);
     let (public_parent, public_child, control_parent, control_child) = {

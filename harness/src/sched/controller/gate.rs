@@ -466,6 +466,9 @@ impl PostHook for Controller {
                 self.touch(&mut st, Access::Topology { write: true });
             }
         }
+        if !message.ports.is_empty() {
+            st.port_carriers.insert(msg);
+        }
         message.tag = msg;
         message.audit(&self.ledger);
         if st.threads.contains_key(&from) {
@@ -500,8 +503,16 @@ impl PostHook for Controller {
             _ => Verdict::Pass,
         };
         let out = match verdict {
-            // A clone failure was decided before serialization (`before_post`).
-            Verdict::Pass | Verdict::CloneFailure => return PostVerdict::Deliver,
+            Verdict::Pass => return PostVerdict::Deliver,
+            Verdict::CloneFailure => {
+                // Decided before serialization (`before_post`); a rule that picks the post
+                // only now (user code ran while it was serialized: a getter that posted or
+                // waited) is too late to fail it. Never silently: the run reports it.
+                st.obs.problem(format!(
+                    "a clone_failure fault picked msg#{msg} of {from_name} only after it was serialized (code ran during its serialization and changed what the rule sees), so it was delivered instead"
+                ));
+                return PostVerdict::Deliver;
+            }
             Verdict::Drop => PostVerdict::Drop,
             Verdict::Duplicate => PostVerdict::Duplicate,
             Verdict::LoseWakeup => PostVerdict::LoseWakeup,

@@ -166,6 +166,8 @@ struct State {
     held: BTreeSet<u64>,
     /// The spec channel each named port is an end of, by port number.
     port_names: BTreeMap<u64, String>,
+    /// Messages that move ports (their delivery attaches them), by number.
+    port_carriers: BTreeSet<u64>,
     steps_kinds: Arc<StepKinds>,
     obs: Observer,
     /// When the current turn (or the last point of the turn holder) began: the watchdog's
@@ -294,6 +296,7 @@ impl Controller {
                 faults: config.faults,
                 held: BTreeSet::new(),
                 port_names: BTreeMap::new(),
+                port_carriers: BTreeSet::new(),
                 steps_kinds: config.steps,
                 obs: Observer::new(),
                 turn_since: now,
@@ -411,7 +414,7 @@ impl Controller {
         let struck = st.faults.terminations_due(t, |name| {
             threads
                 .values()
-                .any(|th| th.name == name && th.started && !matches!(th.state, TState::Exited))
+                .any(|th| th.name == name && th.ran && !matches!(th.state, TState::Exited))
         });
         for name in struck {
             let Some(id) = st
@@ -484,7 +487,19 @@ impl Controller {
             _ => None,
         });
         let asynchronous = st.async_waits.values().filter_map(|w| w.until);
-        threads.chain(asynchronous).filter(|u| *u > st.clock).min()
+        // A terminate fault's time is a moment too: the clock moves there to strike.
+        let strikes = st.faults.pending_terminations().filter_map(|(at, who)| {
+            let running = st
+                .threads
+                .values()
+                .any(|t| t.name == who && t.ran && !matches!(t.state, TState::Exited));
+            running.then_some(at)
+        });
+        threads
+            .chain(asynchronous)
+            .chain(strikes)
+            .filter(|u| *u > st.clock)
+            .min()
     }
 
     /// The thread that must run next when nothing is runnable, after moving the clock to
@@ -823,7 +838,14 @@ impl Controller {
                     st.owners.insert(port.0, me.name.clone());
                 }
                 match what {
-                    Delivery::Message(_) => self.touch(st, Access::Queue(port.0)),
+                    Delivery::Message(tag) => {
+                        self.touch(st, Access::Queue(port.0));
+                        // Attaching the ports it carries changes who posts through their
+                        // peers reach: a write of what a `to:` rule reads.
+                        if st.faults.reads_receivers() && st.port_carriers.contains(tag) {
+                            self.touch(st, Access::Topology { write: true });
+                        }
+                    }
                     Delivery::Lifecycle { from, .. } => {
                         let name = st
                             .threads
