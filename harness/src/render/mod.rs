@@ -9,6 +9,9 @@
 //! across every lane, and the failing checks are listed at the end. No script, no network:
 //! the page opens anywhere, and prints.
 
+mod labels;
+
+use labels::{Anchor, Labels};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -213,7 +216,8 @@ pub fn html(p: &Picture<'_>) -> String {
             );
         }
     }
-    // Events on their lanes.
+    // Events on their lanes; every label takes its box, for the arrows' labels to avoid.
+    let mut labels = Labels::default();
     for (row, e) in events.iter().enumerate() {
         let (cx, cy) = (x(lane(e)), y(row));
         match &e.kind {
@@ -231,6 +235,7 @@ pub fn html(p: &Picture<'_>) -> String {
                     cy + 4.0,
                     esc(&cut(op, 26)),
                 );
+                labels.take_box(cx - 75.0, cy - 8.0, 150.0, 16.0);
             }
             EventKind::Fault { what, msg } => {
                 // A drop's arrow says so already: only its mark here.
@@ -247,6 +252,7 @@ pub fn html(p: &Picture<'_>) -> String {
                     cx + 10.0,
                     cy + 4.0,
                 );
+                labels.take(cx - 8.0, cy + 4.0, &format!("  {label}"), Anchor::Start);
             }
             EventKind::CloneFailure => {
                 let _ = write!(
@@ -257,6 +263,8 @@ pub fn html(p: &Picture<'_>) -> String {
                     cx + 10.0,
                     cy + 4.0,
                 );
+                let text = "  fault: clone_failure (DataCloneError)";
+                labels.take(cx - 8.0, cy + 4.0, text, Anchor::Start);
             }
             EventKind::Post { .. }
             | EventKind::Released { .. }
@@ -297,12 +305,14 @@ pub fn html(p: &Picture<'_>) -> String {
                     EventKind::Log { stream, text } => ("log", format!("{stream}: {text}")),
                     _ => ("note", String::new()),
                 };
+                let shown = cut(&text, 30);
                 let _ = write!(
                     svg,
                     r##"<text x="{cx:.1}" y="{:.1}" class="{class}">{}</text>"##,
                     cy + 4.0,
-                    esc(&cut(&text, 30)),
+                    esc(&shown),
                 );
+                labels.take(cx, cy + 4.0, &shown, Anchor::Middle);
             }
         }
     }
@@ -345,6 +355,7 @@ pub fn html(p: &Picture<'_>) -> String {
             };
             arrow(
                 &mut svg,
+                &mut labels,
                 (from, prow),
                 (to, drow),
                 class,
@@ -364,6 +375,12 @@ pub fn html(p: &Picture<'_>) -> String {
                 cx + 10.0,
                 cy + 4.0,
             );
+            labels.take(
+                cx + 10.0,
+                cy + 4.0,
+                &format!("msg#{msg} dropped (fault)"),
+                Anchor::Start,
+            );
         }
         if let Some((drow, why)) = f.discarded {
             let (cx, cy) = (x(from) + LANE * 0.45, y(drow.max(prow)));
@@ -376,10 +393,13 @@ pub fn html(p: &Picture<'_>) -> String {
                 cy + 4.0,
                 esc(why),
             );
+            let text = format!("msg#{msg} discarded ({why})");
+            labels.take(cx + 9.0, cy + 4.0, &text, Anchor::Start);
         }
         if let Some((to, urow)) = f.undelivered {
             arrow(
                 &mut svg,
+                &mut labels,
                 (from, prow),
                 (to, urow),
                 "msg undelivered",
@@ -458,6 +478,7 @@ pub fn write_failure(
 /// An arrow from one event to another, with its label near the middle.
 fn arrow(
     svg: &mut String,
+    labels: &mut Labels,
     (from, prow): (usize, usize),
     (to, drow): (usize, usize),
     class: &str,
@@ -475,17 +496,18 @@ fn arrow(
     } else {
         format!("M{x1:.1},{y1:.1} L{x2:.1},{y2:.1}")
     };
-    // Labels sit at their own fraction of the way, so that a duplicate's label and the
-    // first delivery's, or a long arrow's and the lanes it crosses, do not meet.
+    // Labels prefer their own fraction of the way, so that a duplicate's label and the
+    // first delivery's do not meet, and move along the arrow off any label in their way.
     let t = match class {
         "msg dup" => 0.65,
         "msg undelivered" => 0.7,
         _ => 0.35,
     };
     let (lx, ly) = if from == to {
+        labels.take(x1 + 50.0, (y1 + y2) / 2.0, label, Anchor::Middle);
         (x1 + 50.0, (y1 + y2) / 2.0)
     } else {
-        (x1 + (x2 - x1) * t, y1 + (y2 - y1) * t - 4.0)
+        labels.along((x1, y1), (x2, y2), t, label)
     };
     let marker = marker
         .map(|m| format!(r##" marker-end="url(#{m})""##))
