@@ -45,7 +45,8 @@
         taken = true;
         // A terminate fault: Node's nearest is process.exit(1) (it fires 'exit', which
         // terminate() does not; the values are read there either way).
-        return Object.freeze({ step: () => pause(0.5), end() {}, terminate() { process.exit(1); } });
+        // namePort: only Heddle's fault rules read port names.
+        return Object.freeze({ step: () => pause(0.5), end() {}, terminate() { process.exit(1); }, namePort() {} });
       },
     }),
     enumerable: false,
