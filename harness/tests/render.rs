@@ -10,9 +10,11 @@ use heddle::check::check_run;
 use heddle::explore::{explore, Options};
 use heddle::render::{html, Picture};
 
-#[test]
-fn the_page_draws_every_thread_message_fault_and_failing_check() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/render/everything.yaml");
+/// The fixture `tests/render/<name>` run once, its findings, and its page.
+fn rendered(name: &str) -> (Vec<heddle::check::Finding>, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/render")
+        .join(name);
     let plan = heddle::plan::load(&path).expect("the fixture loads");
     let report = explore(
         &plan,
@@ -25,19 +27,25 @@ fn the_page_draws_every_thread_message_fault_and_failing_check() {
     );
     let run = report.single.as_ref().expect("one run");
     let findings = check_run(&plan, run);
-    assert_eq!(
-        findings.len(),
-        1,
-        "the fixture fails one check: {findings:?}"
-    );
     let page = html(&Picture {
         name: &plan.name,
-        spec: "everything.yaml",
+        spec: name,
         schedule: &run.schedule,
         end: run.end.to_string(),
         trace: &run.trace,
         findings: &findings,
     });
+    (findings, page)
+}
+
+#[test]
+fn the_page_draws_every_thread_message_fault_and_failing_check() {
+    let (findings, page) = rendered("everything.yaml");
+    assert_eq!(
+        findings.len(),
+        1,
+        "the fixture fails one check: {findings:?}"
+    );
 
     // Self-contained: no script, nothing fetched.
     assert!(page.starts_with("<!DOCTYPE html>"));
@@ -91,28 +99,8 @@ fn the_page_draws_every_thread_message_fault_and_failing_check() {
 
 #[test]
 fn held_messages_start_where_they_were_let_go_and_a_failed_clone_is_a_fault() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/render/held.yaml");
-    let plan = heddle::plan::load(&path).expect("the fixture loads");
-    let report = explore(
-        &plan,
-        &plan.explore,
-        &Options {
-            jobs: 1,
-            replay: None,
-            ..Options::default()
-        },
-    );
-    let run = report.single.as_ref().expect("one run");
-    let findings = check_run(&plan, run);
+    let (findings, page) = rendered("held.yaml");
     assert!(findings.is_empty(), "the fixture passes: {findings:?}");
-    let page = html(&Picture {
-        name: &plan.name,
-        spec: "held.yaml",
-        schedule: &run.schedule,
-        end: run.end.to_string(),
-        trace: &run.trace,
-        findings: &findings,
-    });
     let start = page.find("<svg").expect("an svg");
     let end = page.find("</svg>").expect("its end") + "</svg>".len();
     let doc = roxmltree::Document::parse(&page[start..end]).expect("well-formed SVG");

@@ -237,12 +237,12 @@ pub fn html(p: &Picture<'_>) -> String {
                 );
                 labels.take_box(cx - 75.0, cy - 8.0, 150.0, 16.0);
             }
-            EventKind::Fault { what, msg } => {
-                // A drop's arrow says so already: only its mark here.
-                let label = if *what == "drop" {
-                    String::new()
-                } else {
-                    format!("fault: {what} msg#{msg}")
+            EventKind::Fault { .. } | EventKind::CloneFailure => {
+                let label = match &e.kind {
+                    // A drop's arrow says so already: only its mark here.
+                    EventKind::Fault { what: "drop", .. } => String::new(),
+                    EventKind::Fault { what, msg } => format!("fault: {what} msg#{msg}"),
+                    _ => "fault: clone_failure (DataCloneError)".to_string(),
                 };
                 let _ = write!(
                     svg,
@@ -253,18 +253,6 @@ pub fn html(p: &Picture<'_>) -> String {
                     cy + 4.0,
                 );
                 labels.take(cx - 8.0, cy + 4.0, &format!("  {label}"), Anchor::Start);
-            }
-            EventKind::CloneFailure => {
-                let _ = write!(
-                    svg,
-                    r##"<g class="fault"><path d="M{:.1},{:.1} l7,7 l-7,7 l-7,-7 z"/><text x="{:.1}" y="{:.1}">fault: clone_failure (DataCloneError)</text></g>"##,
-                    cx,
-                    cy - 7.0,
-                    cx + 10.0,
-                    cy + 4.0,
-                );
-                let text = "  fault: clone_failure (DataCloneError)";
-                labels.take(cx - 8.0, cy + 4.0, text, Anchor::Start);
             }
             EventKind::Post { .. }
             | EventKind::Released { .. }
