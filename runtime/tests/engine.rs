@@ -24,10 +24,22 @@ fn seed_dir(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// A wall-clock limit of this file, times `HEDDLE_TEST_TIME_SCALE` (a whole number, default
+/// 1). An emulated CPU (`.ci/pku-vm.sh`, QEMU's TCG) runs programs 20 to 60 times slower
+/// than the host, and a limit that only stops a program Node keeps alive must still give it
+/// the time to print first.
+fn scaled(limit: Duration) -> Duration {
+    let scale = std::env::var("HEDDLE_TEST_TIME_SCALE").map_or(1, |s| {
+        s.parse::<u32>()
+            .expect("HEDDLE_TEST_TIME_SCALE must be a whole number")
+    });
+    limit * scale.max(1)
+}
+
 fn run_heddle(dir: &Path, timeout: Duration) -> Outcome {
     Runtime::new(RuntimeOptions {
         cwd: dir.to_path_buf(),
-        timeout: Some(timeout),
+        timeout: Some(scaled(timeout)),
         ..RuntimeOptions::default()
     })
     .run_main(MainScript::File(dir.join("main.js")))
@@ -47,6 +59,7 @@ fn run_source(code: &str) -> Outcome {
 /// Runs `node main.js` in `dir` for at most `limit`; returns stdout and the exit code
 /// (`None` if it was still running and had to be killed). `None` overall: no `node`.
 fn run_node(dir: &Path, limit: Duration) -> Option<(String, Option<i32>)> {
+    let limit = scaled(limit);
     let mut child = Command::new("node")
         .arg("main.js")
         .current_dir(dir)

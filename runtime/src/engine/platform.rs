@@ -110,6 +110,22 @@ pub(crate) fn spawn(
     stack: usize,
     body: impl FnOnce() + Send + 'static,
 ) -> io::Result<JoinHandle<()>> {
+    // The mutant `spawn_outside_root` (runtime/build.rs) re-introduces the bug this module
+    // exists for: V8 is still initialised on the root, but the caller starts the thread, so
+    // a caller created before `V8::Initialize` passes on no key rights. It is caught only on
+    // a CPU with `pku` (`bash .ci/pku-vm.sh --mutant` boots an emulated one).
+    #[cfg(heddle_mutant = "spawn_outside_root")]
+    {
+        root();
+        return std::thread::Builder::new()
+            .name(name)
+            .stack_size(stack)
+            .spawn(move || {
+                V8_THREAD.with(|t| t.set(true));
+                body();
+            });
+    }
+    #[cfg_attr(heddle_mutant = "spawn_outside_root", allow(unreachable_code))]
     let (reply, handle) = mpsc::sync_channel(1);
     let request = Request {
         name,
