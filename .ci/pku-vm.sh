@@ -219,7 +219,7 @@ mem_mb=$(awk '/MemAvailable/ { m = int($2 / 1024 * 3 / 4); print (m > 8192 ? 819
 set +e
 timeout 7200 qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp "$(nproc)" -m "$mem_mb" \
   -kernel "$kernel" -initrd "$work/initrd.gz" \
-  -append "console=ttyS0 quiet panic=-1" -nographic -no-reboot </dev/null |
+  -append "console=ttyS0 panic=-1" -nographic -no-reboot </dev/null |
   stdbuf -oL tr -d '\r' | tee "$work/console.log" | grep --line-buffered -v -E '^\[ *[0-9.]+\]|^$'
 set -e
 step "done"

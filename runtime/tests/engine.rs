@@ -18,22 +18,14 @@ use heddle_runtime::{
     MainScript, Message, Outcome, PostVerdict, Runtime, RuntimeOptions, WorkerId,
 };
 
+#[path = "support/time.rs"]
+mod time;
+use time::scaled;
+
 fn seed_dir(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/seed")
         .join(name)
-}
-
-/// A wall-clock limit of this file, times `HEDDLE_TEST_TIME_SCALE` (a whole number, default
-/// 1). An emulated CPU (`.ci/pku-vm.sh`, QEMU's TCG) runs programs 20 to 60 times slower
-/// than the host, and a limit that only stops a program Node keeps alive must still give it
-/// the time to print first.
-fn scaled(limit: Duration) -> Duration {
-    let scale = std::env::var("HEDDLE_TEST_TIME_SCALE").map_or(1, |s| {
-        s.parse::<u32>()
-            .expect("HEDDLE_TEST_TIME_SCALE must be a whole number")
-    });
-    limit * scale.max(1)
 }
 
 fn run_heddle(dir: &Path, timeout: Duration) -> Outcome {

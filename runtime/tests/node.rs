@@ -18,8 +18,12 @@ use std::time::Duration;
 
 use heddle_runtime::{MainScript, Runtime, RuntimeOptions};
 
-/// Each program ends on its own in well under a second under Node; this bounds a hang.
+/// Each program ends on its own in well under a second under Node; this bounds a hang
+/// (scaled on slow machines: `support/time.rs`).
 const TIMEOUT: Duration = Duration::from_secs(60);
+
+#[path = "support/time.rs"]
+mod time;
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node")
@@ -71,13 +75,14 @@ fn check(file: &str) {
     let runtime = Runtime::new(RuntimeOptions {
         cwd: dir(),
         argv: vec!["heddle-node".into(), path.display().to_string()],
-        timeout: Some(TIMEOUT),
+        timeout: Some(time::scaled(TIMEOUT)),
         ..RuntimeOptions::default()
     });
     let outcome = runtime.run_main(MainScript::File(path.clone()));
     assert!(
         !outcome.timed_out,
-        "{file}: still running after {TIMEOUT:?}\nstderr:\n{}\nreproduce: {reproduce}",
+        "{file}: still running after {:?}\nstderr:\n{}\nreproduce: {reproduce}",
+        time::scaled(TIMEOUT),
         outcome.stderr()
     );
     assert_eq!(
