@@ -11,13 +11,16 @@
 # them there as `cargo test` would (one process per test binary, libtest's threads, so runs
 # share a process as they do on CI). The guest must report `pku` and `ospke`, or the run fails.
 #
-# Usage: bash .ci/pku-vm.sh [--quick|--full|--only NAME,NAME] [--mutant]
+# Usage: bash .ci/pku-vm.sh [--quick|--full|--only NAME,NAME|--nextest] [--mutant]
 #   (default)  `heddle explore --jobs 2` three times, and the test binaries that run V8 from
 #              several threads at once: parallel, specs, the runtime's lib, engine and node
 #              tests (about 25-40 minutes on 2 cores: TCG runs V8 20-60 times slower)
 #   --quick    the explores, parallel, the runtime's lib and engine (a few minutes; .ci/run)
 #   --full     every test binary of `cargo test --workspace` (an hour and more), with node
 #   --only     the named test binaries (as `cargo test` names them: specs, heddle_runtime, …)
+#   --nextest  `cargo nextest run --workspace` from an archive (`cargo nextest archive`),
+#              one process per test, in the guest, which has no cargo: all but diff and npm,
+#              which compare with node (below), and loom (nothing without --cfg loom)
 #
 # `node` goes into the guest only with --full (diff and npm need it): the node tests compare
 # Node's own output with the recorded one, and Node's timing-dependent programs (H06) print
@@ -39,11 +42,12 @@ args="$*"
 set=default
 only=""
 mutant=0
-usage() { echo "usage: bash .ci/pku-vm.sh [--quick|--full|--only NAME,NAME] [--mutant]" >&2; exit 2; }
+usage() { echo "usage: bash .ci/pku-vm.sh [--quick|--full|--only NAME,NAME|--nextest] [--mutant]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) set=quick ;;
     --full) set=full ;;
+    --nextest) set=nextest ;;
     --only) [ $# -ge 2 ] || usage; set=only; only="$2"; shift ;;
     --mutant) mutant=1 ;;
     *) usage ;;
@@ -134,15 +138,32 @@ case $set in
   full) grep -v '^loom ' "$work/binaries.txt" >"$work/chosen.txt" ;;
   quick) grep -E '^(parallel|heddle_runtime|engine) ' "$work/binaries.txt" >"$work/chosen.txt" ;;
   only) grep -E "^(${only//,/|}) " "$work/binaries.txt" >"$work/chosen.txt" || true ;;
+  # nextest runs them from its archive instead; this list only stages their libraries.
+  nextest) grep -v -E '^(loom|diff|npm) ' "$work/binaries.txt" >"$work/chosen.txt" ;;
   *) grep -E '^(parallel|specs|heddle_runtime|engine|node) ' "$work/binaries.txt" >"$work/chosen.txt" ;;
 esac
 [ -s "$work/chosen.txt" ] || { echo "pku-vm: none of the test binaries it runs was built"; exit 1; }
+[ $set != nextest ] || command -v cargo-nextest >/dev/null ||
+  { echo "pku-vm: --nextest needs cargo-nextest (cargo install cargo-nextest)"; exit 1; }
 echo "$(wc -l <"$work/chosen.txt") test binaries: $(cut -d' ' -f1 "$work/chosen.txt" | tr '\n' ' ')"
 
 step "stage the guest"
 cp /bin/busybox "$stage/bin/busybox"
 put "$repo/target/debug/heddle" "$repo/target/debug/heddle-node"
-while read -r _ _ exe; do put "$exe"; done <"$work/chosen.txt"
+if [ $set = nextest ]; then
+  cargo nextest archive -q --workspace --archive-file "$work/tests.tar.zst"
+  put "$(command -v cargo-nextest)"
+  cp "$work/tests.tar.zst" "$stage/vm/tests.tar.zst"
+  cp "$work/chosen.txt" "$stage/vm/libraries-of.txt"
+  while read -r _ _ exe; do
+    ldd "$exe" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+      [ -e "$stage$lib" ] || { mkdir -p "$stage$(dirname "$lib")"; cp -L "$lib" "$stage$lib"; }
+    done
+  done <"$work/chosen.txt"
+  : >"$work/chosen.txt"
+else
+  while read -r _ _ exe; do put "$exe"; done <"$work/chosen.txt"
+fi
 # The checkout's own files (specs, snapshots, scripts) at the same path, and what the tests
 # read beside it.
 mkdir -p "$stage$repo"
@@ -172,7 +193,9 @@ cat >>"$stage/vm/run.sh" <<'EOF'
 export HOME=/tmp TMPDIR=/tmp CI=true PATH=/usr/local/bin:/usr/bin:/bin
 # TCG runs code 20 to 60 times slower than the host: wall-clock limits that bound a unit, a
 # run, or a program Node keeps alive are scaled to it (a spec's own limits stay as written).
-export HEDDLE_MAX_UNIT_MS=150000 HEDDLE_MAX_RUN_MS=1800000 HEDDLE_TEST_TIME_SCALE=30
+# The unit limit stays well under the bad-spec catalogue's 60 s hang bound, within which
+# its busy-loop specs must be stopped by the watchdog (harness/tests/bad.rs).
+export HEDDLE_MAX_UNIT_MS=30000 HEDDLE_MAX_RUN_MS=1800000 HEDDLE_TEST_TIME_SCALE=30
 [ -e /vm/no-node ] && export HEDDLE_ALLOW_NO_NODE=1
 echo
 verdict=pass
@@ -208,6 +231,14 @@ done
 while read -r name dir exe; do
   run "$name ($exe)" "$dir" "$exe" || fail "$name"
 done </vm/chosen.txt
+if [ -e /vm/tests.tar.zst ]; then
+  mkdir -p /tmp/nextest
+  run "cargo nextest run --workspace (from its archive; not diff, npm, loom)" "$repo" \
+    cargo-nextest nextest run --archive-file /vm/tests.tar.zst --workspace-remap "$repo" \
+    --extract-to /tmp/nextest --no-fail-fast -E 'not (binary(diff) | binary(npm) | binary(loom))' ||
+    fail "cargo nextest run"
+  grep -E '^ *(Summary|PASS|FAIL|SIGSEGV|SIGABRT|TIMEOUT)' /tmp/out | grep -v '^ *PASS' | tail -n 20
+fi
 echo "pku-vm: $verdict"
 EOF
 chmod +x "$stage/init" "$stage/vm/run.sh"
