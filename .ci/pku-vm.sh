@@ -151,7 +151,8 @@ step "stage the guest"
 cp /bin/busybox "$stage/bin/busybox"
 put "$repo/target/debug/heddle" "$repo/target/debug/heddle-node"
 if [ $set = nextest ]; then
-  cargo nextest archive -q --workspace --archive-file "$work/tests.tar.zst"
+  cargo nextest archive --workspace --archive-file "$work/tests.tar.zst" >"$work/archive.log" 2>&1 ||
+    { echo "pku-vm: cargo nextest archive failed (see $work/archive.log)"; exit 1; }
   put "$(command -v cargo-nextest)"
   cp "$work/tests.tar.zst" "$stage/vm/tests.tar.zst"
   cp "$work/chosen.txt" "$stage/vm/libraries-of.txt"
