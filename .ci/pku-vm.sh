@@ -14,7 +14,7 @@
 # Usage: bash .ci/pku-vm.sh [--quick|--full|--only NAME,NAME|--nextest] [--mutant]
 #   (default)  `heddle explore --jobs 2` three times, and the test binaries that run V8 from
 #              several threads at once: parallel, specs, the runtime's lib, engine and node
-#              tests (about 25-40 minutes on 2 cores: TCG runs V8 20-60 times slower)
+#              tests (about 20-40 minutes on 2 cores: TCG runs V8 20-60 times slower)
 #   --quick    the explores, parallel, the runtime's lib and engine (a few minutes; .ci/run)
 #   --full     every test binary of `cargo test --workspace` (an hour and more), with node
 #   --only     the named test binaries (as `cargo test` names them: specs, heddle_runtime, …)
@@ -102,15 +102,19 @@ stage="$work/root"
 rm -rf "$stage"
 mkdir -p "$stage"/{bin,proc,sys,dev,tmp,vm}
 
+# Copies the shared libraries a file loads to their own paths in the guest.
+libs_of() {
+  ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
+    [ -e "$stage$lib" ] || { mkdir -p "$stage$(dirname "$lib")"; cp -L "$lib" "$stage$lib"; }
+  done
+}
 # Copies a file to the same absolute path in the guest, with the shared libraries it loads.
 put() {
   local f
   for f in "$@"; do
     mkdir -p "$stage$(dirname "$f")"
     cp -L "$f" "$stage$f"
-    ldd "$f" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
-      [ -e "$stage$lib" ] || { mkdir -p "$stage$(dirname "$lib")"; cp -L "$lib" "$stage$lib"; }
-    done
+    libs_of "$f"
   done
 }
 
@@ -155,12 +159,7 @@ if [ $set = nextest ]; then
     { echo "pku-vm: cargo nextest archive failed (see $work/archive.log)"; exit 1; }
   put "$(command -v cargo-nextest)"
   cp "$work/tests.tar.zst" "$stage/vm/tests.tar.zst"
-  cp "$work/chosen.txt" "$stage/vm/libraries-of.txt"
-  while read -r _ _ exe; do
-    ldd "$exe" 2>/dev/null | grep -o '/[^ ]*' | while read -r lib; do
-      [ -e "$stage$lib" ] || { mkdir -p "$stage$(dirname "$lib")"; cp -L "$lib" "$stage$lib"; }
-    done
-  done <"$work/chosen.txt"
+  while read -r _ _ exe; do libs_of "$exe"; done <"$work/chosen.txt"
   : >"$work/chosen.txt"
 else
   while read -r _ _ exe; do put "$exe"; done <"$work/chosen.txt"
