@@ -33,6 +33,7 @@
 
 #![cfg(unix)]
 
+use heddle::sched::watchdog;
 use std::io::Read;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -290,8 +291,8 @@ fn run_heddle(args: &[String]) -> Outcome {
         // The snapshots record the default watchdog limits ("ran for 5000 ms"): a machine
         // that raises them for its own speed (.ci/pku-vm.sh's emulated CPU) must not leak
         // them into the busy-loop files' diagnostics.
-        .env_remove("HEDDLE_MAX_UNIT_MS")
-        .env_remove("HEDDLE_MAX_RUN_MS")
+        .env_remove(watchdog::UNIT_ENV)
+        .env_remove(watchdog::RUN_ENV)
         .env("RUST_BACKTRACE", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
