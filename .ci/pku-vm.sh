@@ -125,6 +125,15 @@ if [ $mutant = 1 ]; then
   cp target/debug/heddle "$stage/vm/mutant/heddle"
 fi
 
+# The npm packages some specs run (synckit, piscina): those tests refuse to run without
+# them, so install them as .ci/run does, before the long guest run rather than after it.
+if [ ! -e conformance/npm/node_modules/.package-lock.json ]; then
+  step "npm packages (conformance/npm)"
+  command -v npm >/dev/null || { echo "pku-vm: needs npm to install conformance/npm's packages"; exit 1; }
+  npm ci --prefix conformance/npm --no-audit --no-fund >"$work/npm.log" 2>&1 ||
+    { echo "pku-vm: npm ci --prefix conformance/npm failed (see $work/npm.log)"; exit 1; }
+fi
+
 step "build the test binaries"
 cargo build -q -p heddle --bin heddle
 cargo build -q -p heddle-runtime --bin heddle-node
@@ -210,7 +219,11 @@ run() {
   (cd "$dir" && "$@") >/tmp/out 2>&1
   rc=$?
   echo "-- $name: exit $rc ($(( $(date +%s) - s )) s)"
-  if [ $rc = 0 ]; then grep -E '^test result' /tmp/out | tail -n 2; else tail -n 40 /tmp/out; fi
+  if [ $rc = 0 ]; then grep -E '^test result' /tmp/out | tail -n 2; else
+    # why each test failed (its panic, or nextest's verdict line), then how the run ended
+    grep -E -A3 'panicked at|^ *(FAIL|SIGSEGV|SIGABRT|TIMEOUT) ' /tmp/out | head -n 200
+    echo "-- the end of its output:"; tail -n 40 /tmp/out
+  fi
   return $rc
 }
 if [ -x /vm/mutant/heddle ]; then
